@@ -1,0 +1,11 @@
+/*
+ * commands.h - the subcommands main.c dispatches to. Each takes argv
+ * with argv[0] = the subcommand's name and returns an exit code
+ * (enum tl_exit).
+ */
+#ifndef TL_COMMANDS_H
+#define TL_COMMANDS_H
+
+int tl_cli_parse(int argc, char **argv);
+
+#endif

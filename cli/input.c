@@ -1,0 +1,186 @@
+/*
+ * input.c - drive the parser from a file or stdin: chunked read(2), and
+ * for pipes and terminals poll(2) with the idle flush.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/diag.h"
+#include "opt.h"
+
+volatile int tl_cli_interrupted;
+
+#define CHUNK ((size_t)256 * 1024)
+
+void tl_input_opts_init(struct tl_input_opts *o)
+{
+    tl_parser_opts_init(&o->parser);
+    o->idle_flush_ms = TL_DEFAULT_IDLE_FLUSH_MS;
+}
+
+int tl_input_opt(struct tl_input_opts *o, int id, const char *arg,
+                 const char *prog)
+{
+    unsigned long long v;
+    switch (id) {
+    case TL_IOPT_STYLE: {
+        enum tl_style s = tl_style_from_name(arg);
+        if (s == TL_STYLE__COUNT) {
+            fprintf(stderr, "%s: --style: unknown style '%s' (use default, "
+                    "compact, syslog, json, ndjson or auto)\n", prog, arg);
+            return -1;
+        }
+        o->parser.style = s;
+        return 1;
+    }
+    case TL_IOPT_MAX_LINE:
+        if (!tl_opt_size(prog, "max-line", arg, (unsigned long long)1 << 30,
+                         &v))
+            return -1;
+        if (v < 64) {
+            fprintf(stderr, "%s: --max-line: at least 64 bytes\n", prog);
+            return -1;
+        }
+        o->parser.max_line = (size_t)v;
+        return 1;
+    case TL_IOPT_IDLE:
+        if (!tl_opt_uint(prog, "idle-flush", arg, 3600000, &v))
+            return -1;
+        o->idle_flush_ms = (unsigned)v;
+        return 1;
+    case TL_IOPT_MAX_DIAG:
+        if (!tl_opt_uint(prog, "max-diag", arg, 1000000000, &v))
+            return -1;
+        o->parser.max_diag = (unsigned)v;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int tl_input_run(const char *path, const struct tl_input_opts *o,
+                 const struct tl_parser_cb *cb, struct tl_stats *total)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
+    int rc = 0;
+    if (fd < 0) {
+        tl_diag(TL_DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    bool live = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode);
+    if (!is_stdin && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        tl_diag(TL_DIAG_ERROR, path, 0, 0,
+                "is a directory (give log files, or - for stdin)");
+        close(fd);
+        return -1;
+    }
+    struct tl_parser *p = tl_parser_new(&o->parser, is_stdin ? "-" : path, cb);
+    char *buf = tl_xmalloc(CHUNK);
+    for (;;) {
+        if (tl_cli_interrupted)
+            break;
+        if (live && o->idle_flush_ms && tl_parser_pending(p)) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            int r = poll(&pfd, 1, (int)o->idle_flush_ms);
+            if (r == 0) {
+                tl_parser_idle(p);
+                continue;
+            }
+            if (r < 0 && errno == EINTR)
+                continue;
+        }
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            tl_diag(TL_DIAG_ERROR, is_stdin ? "-" : path, 0, 0,
+                    "read error: %s", strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        tl_parser_feed(p, buf, (size_t)n);
+    }
+    tl_parser_finish(p);
+    if (total)
+        tl_stats_add(total, tl_parser_stats(p));
+    tl_parser_free(p);
+    free(buf);
+    if (!is_stdin)
+        close(fd);
+    return rc;
+}
+
+bool tl_inputs_live(const char *const *paths, size_t n)
+{
+    struct stat st;
+    for (size_t i = 0; i < n; i++) {
+        int r = strcmp(paths[i], "-") == 0 ? fstat(STDIN_FILENO, &st)
+                                           : stat(paths[i], &st);
+        if (r == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+            return true;
+    }
+    return false;
+}
+
+static void row(FILE *f, const char *name, uint64_t v, uint64_t of)
+{
+    if (of)
+        fprintf(f, "  %-20s %12llu  %5.1f%%\n", name, (unsigned long long)v,
+                100.0 * (double)v / (double)of);
+    else
+        fprintf(f, "  %-20s %12llu\n", name, (unsigned long long)v);
+}
+
+void tl_stats_print(FILE *f, const struct tl_stats *st)
+{
+    uint64_t sum = 0;
+    fprintf(f, "trustline: input statistics\n");
+    row(f, "bytes", st->bytes, 0);
+    row(f, "lines", st->lines, 0);
+    for (int c = 0; c < TL_LC__COUNT; c++) {
+        char name[40];
+        snprintf(name, sizeof(name), "  %s", tl_line_class_name(c));
+        row(f, name, st->cls[c], st->lines);
+        sum += st->cls[c];
+    }
+    if (sum != st->lines)
+        fprintf(f, "  (internal error: line classes sum to %llu)\n",
+                (unsigned long long)sum);
+    row(f, "records", st->events, 0);
+    row(f, "  parsed in full", st->events_parsed, 0);
+    row(f, "truncated lines", st->truncated_lines, 0);
+    row(f, "truncated records", st->truncated_records, 0);
+    row(f, "CRLF lines", st->crlf_lines, 0);
+    row(f, "lines with NUL", st->nul_lines, 0);
+    row(f, "invalid UTF-8 lines", st->invalid_utf8_lines, 0);
+    row(f, "style changes", st->style_switches, 0);
+    row(f, "idle flushes", st->idle_flushes, 0);
+    if (st->has_summary)
+        fprintf(f,
+                "  log show summary: Default %llu, Info %llu, Debug %llu, "
+                "Error %llu, Fault %llu; Activity Create %llu, Transition "
+                "%llu, Actions %llu\n",
+                (unsigned long long)st->summary_default,
+                (unsigned long long)st->summary_info,
+                (unsigned long long)st->summary_debug,
+                (unsigned long long)st->summary_error,
+                (unsigned long long)st->summary_fault,
+                (unsigned long long)st->summary_create,
+                (unsigned long long)st->summary_transition,
+                (unsigned long long)st->summary_actions);
+    if (st->has_finished)
+        fprintf(f, "  ndjson finished record: count %llu\n",
+                (unsigned long long)st->finished_count);
+}

@@ -1,0 +1,282 @@
+/*
+ * escape.c - see escape.h.
+ */
+#include "escape.h"
+
+#include <string.h>
+
+static const char hexd[] = "0123456789abcdef";
+
+size_t tl_utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min, cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    cp = c & (0xffu >> (len + 1));
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[k] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* Bytes a JSON string body must not copy as they are. */
+static const unsigned char json_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static const char fffd[] = "\xef\xbf\xbd";
+
+void tl_esc_json(struct tl_out *o, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        if (TL_LIKELY(!json_special[c])) {
+            i++;
+            continue;
+        }
+        if (i > run)
+            tl_out_write(o, s + run, i - run);
+        if (c >= 0x80) {
+            size_t k = tl_utf8_seq(u + i, n - i);
+            if (k) {
+                tl_out_write(o, s + i, k);
+                i += k;
+            } else {
+                tl_out_write(o, fffd, 3);
+                i++;
+            }
+        } else {
+            char e[6] = {'\\', 0, 0, 0, 0, 0};
+            size_t el = 2;
+            switch (c) {
+            case '"': e[1] = '"'; break;
+            case '\\': e[1] = '\\'; break;
+            case '\n': e[1] = 'n'; break;
+            case '\t': e[1] = 't'; break;
+            case '\r': e[1] = 'r'; break;
+            case '\b': e[1] = 'b'; break;
+            case '\f': e[1] = 'f'; break;
+            default:
+                e[1] = 'u';
+                e[2] = '0';
+                e[3] = '0';
+                e[4] = hexd[c >> 4];
+                e[5] = hexd[c & 15];
+                el = 6;
+                break;
+            }
+            tl_out_write(o, e, el);
+            i++;
+        }
+        run = i;
+    }
+    if (n > run)
+        tl_out_write(o, s + run, n - run);
+}
+
+void tl_esc_json_str(struct tl_out *o, const char *s, size_t n)
+{
+    tl_out_putc(o, '"');
+    tl_esc_json(o, s, n);
+    tl_out_putc(o, '"');
+}
+
+void tl_esc_json_raw(struct tl_out *o, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = tl_utf8_seq(u + i, n - i);
+        if (k) {
+            i += k;
+            continue;
+        }
+        tl_out_write(o, s + run, i - run);
+        tl_out_write(o, fffd, 3);
+        i++;
+        run = i;
+    }
+    tl_out_write(o, s + run, n - run);
+}
+
+static void visible_byte(struct tl_out *o, unsigned c)
+{
+    char e[4] = {'\\', 'x', hexd[c >> 4], hexd[c & 15]};
+    switch (c) {
+    case '\n': tl_out_write(o, "\\n", 2); return;
+    case '\t': tl_out_write(o, "\\t", 2); return;
+    case '\r': tl_out_write(o, "\\r", 2); return;
+    case 0x1b: tl_out_write(o, "\\e", 2); return;
+    default: tl_out_write(o, e, 4); return;
+    }
+}
+
+void tl_esc_term(struct tl_out *o, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            i++;
+            continue;
+        }
+        if (i > run)
+            tl_out_write(o, s + run, i - run);
+        if (c == '\\') {
+            tl_out_write(o, "\\\\", 2);
+            i++;
+        } else if (c >= 0x80) {
+            size_t k = tl_utf8_seq(u + i, n - i);
+            /* C1 controls (U+0080..U+009F) are terminal controls too;
+             * so are the bidi overrides U+202A..U+202E, U+2066..U+2069. */
+            bool ctl = k == 2 && c == 0xc2 && u[i + 1] < 0xa0;
+            if (k == 3 && c == 0xe2 && u[i + 1] == 0x80 && u[i + 2] >= 0xaa &&
+                u[i + 2] <= 0xae)
+                ctl = true;
+            if (k == 3 && c == 0xe2 && u[i + 1] == 0x81 && u[i + 2] >= 0xa6 &&
+                u[i + 2] <= 0xa9)
+                ctl = true;
+            if (k && !ctl) {
+                tl_out_write(o, s + i, k);
+                i += k;
+            } else if (k) {
+                for (size_t j = 0; j < k; j++)
+                    visible_byte(o, u[i + j]);
+                i += k;
+            } else {
+                visible_byte(o, c);
+                i++;
+            }
+        } else {
+            visible_byte(o, c);
+            i++;
+        }
+        run = i;
+    }
+    if (n > run)
+        tl_out_write(o, s + run, n - run);
+}
+
+void tl_esc_html(struct tl_out *o, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' &&
+            c != '"' && c != '\'') {
+            i++;
+            continue;
+        }
+        if (i > run)
+            tl_out_write(o, s + run, i - run);
+        switch (c) {
+        case '&': tl_out_write(o, "&amp;", 5); i++; break;
+        case '<': tl_out_write(o, "&lt;", 4); i++; break;
+        case '>': tl_out_write(o, "&gt;", 4); i++; break;
+        case '"': tl_out_write(o, "&quot;", 6); i++; break;
+        case '\'': tl_out_write(o, "&#39;", 5); i++; break;
+        case '\n': tl_out_putc(o, '\n'); i++; break;
+        case '\t': tl_out_putc(o, '\t'); i++; break;
+        default:
+            if (c >= 0x80) {
+                size_t k = tl_utf8_seq(u + i, n - i);
+                if (k) {
+                    tl_out_write(o, s + i, k);
+                    i += k;
+                    break;
+                }
+            }
+            tl_out_printf(o, "\\x%02x", c);
+            i++;
+            break;
+        }
+        run = i;
+    }
+    if (n > run)
+        tl_out_write(o, s + run, n - run);
+}
+
+void tl_esc_csv(struct tl_out *o, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    tl_out_putc(o, '"');
+    if (n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                  s[0] == '\t' || s[0] == '\r'))
+        tl_out_putc(o, '\'');
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned c = u[i];
+        if (c != '"' && c >= 0x20 && c < 0x80 && c != 0x7f) {
+            i++;
+            continue;
+        }
+        if (i > run)
+            tl_out_write(o, s + run, i - run);
+        if (c == '"') {
+            tl_out_write(o, "\"\"", 2);
+            i++;
+        } else if (c == '\n' || c == '\t') {
+            tl_out_putc(o, (char)c);
+            i++;
+        } else if (c >= 0x80) {
+            size_t k = tl_utf8_seq(u + i, n - i);
+            if (k) {
+                tl_out_write(o, s + i, k);
+                i += k;
+            } else {
+                tl_out_write(o, fffd, 3);
+                i++;
+            }
+        } else {
+            tl_out_printf(o, "\\x%02x", c);
+            i++;
+        }
+        run = i;
+    }
+    if (n > run)
+        tl_out_write(o, s + run, n - run);
+    tl_out_putc(o, '"');
+}

@@ -1,0 +1,42 @@
+/*
+ * escape.h - escaping log text for every output, in one place.
+ *
+ * Log text is attacker-controlled: it may hold control characters,
+ * terminal escape sequences, invalid UTF-8, NUL bytes, markup and
+ * spreadsheet formulas. Every renderer writes log-derived text only
+ * through these functions.
+ */
+#ifndef TL_ESCAPE_H
+#define TL_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/out.h"
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
+size_t tl_utf8_seq(const unsigned char *s, size_t n);
+
+/* JSON string body (no quotes): ", \ and control characters escaped,
+ * invalid UTF-8 replaced by U+FFFD. Valid UTF-8 passes through. */
+void tl_esc_json(struct tl_out *o, const char *s, size_t n);
+/* Quoted JSON string. */
+void tl_esc_json_str(struct tl_out *o, const char *s, size_t n);
+/* Raw JSON text that is already valid JSON except perhaps for invalid
+ * UTF-8 inside strings: copy it, replacing invalid sequences. */
+void tl_esc_json_raw(struct tl_out *o, const char *s, size_t n);
+
+/* Terminal text: control characters (C0, DEL, C1) and invalid UTF-8
+ * shown visibly as \xNN, \n, \t, \e ...; never passed through.
+ * keep_newlines: write '\n' as a newline (indented by indent spaces). */
+void tl_esc_term(struct tl_out *o, const char *s, size_t n);
+
+/* HTML text and attribute values: & < > " ' escaped, control characters
+ * and invalid UTF-8 shown as visible escapes. */
+void tl_esc_html(struct tl_out *o, const char *s, size_t n);
+
+/* One CSV field per RFC 4180, always quoted; a field starting with
+ * = + - @ TAB or CR is prefixed with ' against formula injection. */
+void tl_esc_csv(struct tl_out *o, const char *s, size_t n);
+
+#endif

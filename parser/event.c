@@ -1,0 +1,303 @@
+/*
+ * event.c - the event struct: field table, timestamps, derived fields.
+ */
+#include "event.h"
+
+#include <string.h>
+
+static const char *const style_names[TL_STYLE__COUNT] = {
+    [TL_STYLE_AUTO] = "auto",       [TL_STYLE_DEFAULT] = "default",
+    [TL_STYLE_COMPACT] = "compact", [TL_STYLE_SYSLOG] = "syslog",
+    [TL_STYLE_JSON] = "json",       [TL_STYLE_NDJSON] = "ndjson",
+};
+
+const char *tl_style_name(enum tl_style s)
+{
+    return (unsigned)s < TL_STYLE__COUNT ? style_names[s] : "?";
+}
+
+enum tl_style tl_style_from_name(const char *name)
+{
+    for (int i = 0; i < TL_STYLE__COUNT; i++)
+        if (strcmp(name, style_names[i]) == 0)
+            return (enum tl_style)i;
+    return TL_STYLE__COUNT;
+}
+
+struct field_info {
+    const char *name;
+    bool is_int;
+};
+
+static const struct field_info fields[TL_F__COUNT] = {
+    [TL_F_TIMESTAMP] = {"timestamp", false},
+    [TL_F_THREAD_ID] = {"threadID", true},
+    [TL_F_MESSAGE_TYPE] = {"messageType", false},
+    [TL_F_EVENT_TYPE] = {"eventType", false},
+    [TL_F_ACTIVITY_ID] = {"activityIdentifier", true},
+    [TL_F_PROCESS_ID] = {"processID", true},
+    [TL_F_TTL] = {"TTL", true},
+    [TL_F_PROCESS] = {"process", false},
+    [TL_F_PROCESS_IMAGE_PATH] = {"processImagePath", false},
+    [TL_F_SENDER] = {"sender", false},
+    [TL_F_SENDER_IMAGE_PATH] = {"senderImagePath", false},
+    [TL_F_SUBSYSTEM] = {"subsystem", false},
+    [TL_F_CATEGORY] = {"category", false},
+    [TL_F_EVENT_MESSAGE] = {"eventMessage", false},
+    [TL_F_TRACE_ID] = {"traceID", true},
+    [TL_F_MACH_TIMESTAMP] = {"machTimestamp", true},
+    [TL_F_FORMAT_STRING] = {"formatString", false},
+    [TL_F_PROCESS_IMAGE_UUID] = {"processImageUUID", false},
+    [TL_F_SENDER_IMAGE_UUID] = {"senderImageUUID", false},
+    [TL_F_SENDER_PC] = {"senderProgramCounter", true},
+    [TL_F_PARENT_ACTIVITY_ID] = {"parentActivityIdentifier", true},
+    [TL_F_USER_ID] = {"userID", true},
+    [TL_F_BOOT_UUID] = {"bootUUID", false},
+    [TL_F_TIMEZONE_NAME] = {"timezoneName", false},
+    [TL_F_SIGNPOST_ID] = {"signpostID", true},
+    [TL_F_SIGNPOST_NAME] = {"signpostName", false},
+    [TL_F_SIGNPOST_TYPE] = {"signpostType", false},
+    [TL_F_SIGNPOST_SCOPE] = {"signpostScope", false},
+};
+
+/* `log --predicate` spellings and older JSON keys. */
+static const struct {
+    const char *alias;
+    enum tl_field field;
+} aliases[] = {
+    {"composedMessage", TL_F_EVENT_MESSAGE},
+    {"processIdentifier", TL_F_PROCESS_ID},
+    {"threadIdentifier", TL_F_THREAD_ID},
+    {"traceIdentifier", TL_F_TRACE_ID},
+    {"logType", TL_F_MESSAGE_TYPE},
+    {"type", TL_F_EVENT_TYPE},
+    {"timeToLive", TL_F_TTL},
+    {"activityID", TL_F_ACTIVITY_ID},
+    {"parentActivityID", TL_F_PARENT_ACTIVITY_ID},
+    {"signpostIdentifier", TL_F_SIGNPOST_ID},
+    {"senderImageOffset", TL_F_SENDER_PC},
+    {"date", TL_F_TIMESTAMP},
+};
+
+const char *tl_field_name(enum tl_field f)
+{
+    return (unsigned)f < TL_F__COUNT ? fields[f].name : "?";
+}
+
+bool tl_field_is_int(enum tl_field f)
+{
+    return (unsigned)f < TL_F__COUNT && fields[f].is_int;
+}
+
+enum tl_field tl_field_lookup(const char *name, size_t n)
+{
+    for (int i = 0; i < TL_F__COUNT; i++)
+        if (strlen(fields[i].name) == n && memcmp(fields[i].name, name, n) == 0)
+            return (enum tl_field)i;
+    for (size_t i = 0; i < TL_ARRAY_LEN(aliases); i++)
+        if (strlen(aliases[i].alias) == n &&
+            memcmp(aliases[i].alias, name, n) == 0)
+            return aliases[i].field;
+    return TL_F__COUNT;
+}
+
+void tl_event_reset(struct tl_event *ev)
+{
+    ev->has_time = false;
+    ev->tz_known = false;
+    ev->tz_offset_min = 0;
+    ev->time_digits = 0;
+    ev->time_us = 0;
+    /* Only the present fields were written; clearing the mask is enough
+     * because readers check it first. */
+    ev->present = 0;
+    ev->n_extra = 0;
+    ev->extra_dropped = 0;
+    ev->raw = TL_STR_NULL;
+    ev->truncated = false;
+}
+
+void tl_event_finish(struct tl_event *ev)
+{
+    if (!tl_event_has(ev, TL_F_PROCESS) &&
+        tl_event_has(ev, TL_F_PROCESS_IMAGE_PATH)) {
+        struct tl_str b = tl_str_basename(ev->str[TL_F_PROCESS_IMAGE_PATH]);
+        if (b.n)
+            tl_event_set_str(ev, TL_F_PROCESS, b.p, b.n);
+    }
+    if (!tl_event_has(ev, TL_F_SENDER) &&
+        tl_event_has(ev, TL_F_SENDER_IMAGE_PATH)) {
+        struct tl_str b = tl_str_basename(ev->str[TL_F_SENDER_IMAGE_PATH]);
+        if (b.n)
+            tl_event_set_str(ev, TL_F_SENDER, b.p, b.n);
+    }
+}
+
+static inline unsigned dig(char c)
+{
+    return (unsigned)(unsigned char)c - '0';
+}
+
+static bool digits(const char *p, size_t n, unsigned *out)
+{
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = dig(p[i]);
+        if (d > 9)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool tl_parse_timestamp(const char *p, size_t n, struct tl_event *ev,
+                        size_t *used)
+{
+    unsigned y, mo, d, h, mi, s, frac = 0;
+    if (n < 21)
+        return false;
+    if (p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':' ||
+        p[16] != ':' || p[19] != '.')
+        return false;
+    if (!digits(p, 4, &y) || !digits(p + 5, 2, &mo) || !digits(p + 8, 2, &d) ||
+        !digits(p + 11, 2, &h) || !digits(p + 14, 2, &mi) ||
+        !digits(p + 17, 2, &s))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+        return false;
+    size_t i = 20, nd = 0;
+    while (i < n && nd < 9 && dig(p[i]) <= 9) {
+        frac = frac * 10 + dig(p[i]);
+        i++;
+        nd++;
+    }
+    if (nd == 0 || (i < n && dig(p[i]) <= 9))
+        return false;
+    unsigned us = frac;
+    for (size_t k = nd; k < 6; k++)
+        us *= 10;
+    for (size_t k = 6; k < nd; k++)
+        us /= 10;
+    int64_t t = (tl_days_from_civil(y, mo, d) * 86400 +
+                 (int64_t)h * 3600 + (int64_t)mi * 60 + s) *
+                    1000000 +
+                us;
+    ev->tz_known = false;
+    ev->tz_offset_min = 0;
+    if (i + 5 <= n && (p[i] == '+' || p[i] == '-')) {
+        unsigned oh, om;
+        if (digits(p + i + 1, 2, &oh) && digits(p + i + 3, 2, &om) &&
+            oh <= 23 && om <= 59 && (i + 5 == n || dig(p[i + 5]) > 9)) {
+            int off = (int)(oh * 60 + om);
+            if (p[i] == '-')
+                off = -off;
+            ev->tz_known = true;
+            ev->tz_offset_min = (int16_t)off;
+            t -= (int64_t)off * 60 * 1000000;
+            i += 5;
+        }
+    }
+    ev->has_time = true;
+    ev->time_digits = (uint8_t)(nd > 6 ? 6 : nd);
+    ev->time_us = t;
+    *used = i;
+    return true;
+}
+
+static char *put2(char *o, unsigned v)
+{
+    o[0] = (char)('0' + v / 10 % 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
+}
+
+/* "YYYY-MM-DD?HH:MM:SS" for a µs instant; returns end. */
+static char *put_datetime(char *o, int64_t t_us, char sep, unsigned *us_out)
+{
+    int64_t secs = t_us / 1000000;
+    int64_t us = t_us % 1000000;
+    if (us < 0) {
+        us += 1000000;
+        secs--;
+    }
+    int64_t days = secs / 86400;
+    int64_t sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days--;
+    }
+    int64_t y;
+    unsigned m, d;
+    tl_civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        y = y < 0 ? 0 : 9999;
+    o = put2(o, (unsigned)(y / 100));
+    o = put2(o, (unsigned)(y % 100));
+    *o++ = '-';
+    o = put2(o, m);
+    *o++ = '-';
+    o = put2(o, d);
+    *o++ = sep;
+    o = put2(o, (unsigned)(sod / 3600));
+    *o++ = ':';
+    o = put2(o, (unsigned)(sod / 60 % 60));
+    *o++ = ':';
+    o = put2(o, (unsigned)(sod % 60));
+    *us_out = (unsigned)us;
+    return o;
+}
+
+static char *put_frac(char *o, unsigned us, unsigned ndig)
+{
+    char tmp[6];
+    for (int k = 5; k >= 0; k--) {
+        tmp[k] = (char)('0' + us % 10);
+        us /= 10;
+    }
+    *o++ = '.';
+    for (unsigned k = 0; k < ndig && k < 6; k++)
+        *o++ = tmp[k];
+    return o;
+}
+
+size_t tl_event_format_time(const struct tl_event *ev, char *out)
+{
+    char *o = out;
+    unsigned us;
+    if (!ev->has_time) {
+        out[0] = '\0';
+        return 0;
+    }
+    int64_t local = ev->time_us;
+    if (ev->tz_known)
+        local += (int64_t)ev->tz_offset_min * 60 * 1000000;
+    o = put_datetime(o, local, ' ', &us);
+    o = put_frac(o, us, ev->time_digits == 3 ? 3 : 6);
+    if (ev->tz_known) {
+        int off = ev->tz_offset_min;
+        *o++ = off < 0 ? '-' : '+';
+        if (off < 0)
+            off = -off;
+        o = put2(o, (unsigned)(off / 60));
+        o = put2(o, (unsigned)(off % 60));
+    }
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+size_t tl_event_format_iso(const struct tl_event *ev, char *out)
+{
+    char *o = out;
+    unsigned us;
+    if (!ev->has_time) {
+        out[0] = '\0';
+        return 0;
+    }
+    o = put_datetime(o, ev->time_us, 'T', &us);
+    o = put_frac(o, us, 6);
+    if (ev->tz_known)
+        *o++ = 'Z';
+    *o = '\0';
+    return (size_t)(o - out);
+}

@@ -1,0 +1,473 @@
+/*
+ * text.c - default, compact and syslog styles (log-formats.md 3-7).
+ *
+ * Only fixed byte checks and short scans here: this runs on every record
+ * of a multi-GB input.
+ */
+#include "text.h"
+
+#include <string.h>
+
+#define ISDIG(c) ((unsigned)(unsigned char)(c) - '0' <= 9u)
+#define ISHEX(c)                                                          \
+    (ISDIG(c) || ((unsigned)(unsigned char)(c) | 0x20u) - 'a' <= 5u)
+#define ISALPHA(c) (((unsigned)(unsigned char)(c) | 0x20u) - 'a' <= 25u)
+
+/* "YYYY-MM-DD HH:MM:SS." : 20 bytes. */
+static inline bool date_shape(const char *p)
+{
+    return ISDIG(p[0]) && ISDIG(p[1]) && ISDIG(p[2]) && ISDIG(p[3]) &&
+           p[4] == '-' && ISDIG(p[5]) && ISDIG(p[6]) && p[7] == '-' &&
+           ISDIG(p[8]) && ISDIG(p[9]) && p[10] == ' ' && ISDIG(p[11]) &&
+           ISDIG(p[12]) && p[13] == ':' && ISDIG(p[14]) && ISDIG(p[15]) &&
+           p[16] == ':' && ISDIG(p[17]) && ISDIG(p[18]) && p[19] == '.';
+}
+
+/* Full default/syslog timestamp: 31 bytes, µs and offset. */
+static inline bool ts31_shape(const char *p, size_t n)
+{
+    return n >= 31 && date_shape(p) && ISDIG(p[20]) && ISDIG(p[21]) &&
+           ISDIG(p[22]) && ISDIG(p[23]) && ISDIG(p[24]) && ISDIG(p[25]) &&
+           (p[26] == '+' || p[26] == '-') && ISDIG(p[27]) && ISDIG(p[28]) &&
+           ISDIG(p[29]) && ISDIG(p[30]);
+}
+
+static bool has_prefix(const char *p, size_t n, const char *lit, size_t ln)
+{
+    return n >= ln && memcmp(p, lit, ln) == 0;
+}
+#define HAS_PREFIX(p, n, lit) has_prefix((p), (n), (lit), sizeof(lit) - 1)
+
+bool tl_text_is_preamble(const char *p, size_t n)
+{
+    if (HAS_PREFIX(p, n, "Filtering the log data using "))
+        return true;
+    /* "Skipping info and debug messages, pass --info and/or --debug to
+     * include." and "Skipping debug messages, pass --debug to include." */
+    if (HAS_PREFIX(p, n, "Skipping ") && n >= 20 &&
+        memcmp(p + n - 11, "to include.", 11) == 0)
+        return true;
+    return false;
+}
+
+enum tl_style tl_text_header(const char *p, size_t n, enum tl_ttl_layout *ttl)
+{
+    struct tl_str s = tl_str_rtrim(tl_str_make(p, n));
+    if (!HAS_PREFIX(s.p, s.n, "Timestamp "))
+        return TL_STYLE_AUTO;
+    if (tl_str_eq(s, "Timestamp                       Thread     Type        "
+                     "Activity             PID    TTL")) {
+        *ttl = TL_TTL_YES;
+        return TL_STYLE_DEFAULT;
+    }
+    if (tl_str_eq(s, "Timestamp                       Thread     Type        "
+                     "Activity             PID")) {
+        *ttl = TL_TTL_NO;
+        return TL_STYLE_DEFAULT;
+    }
+    if (tl_str_eq(s, "Timestamp               Ty Process[PID:TID]"))
+        return TL_STYLE_COMPACT;
+    if (tl_str_eq(s, "Timestamp                       (process)[PID]"))
+        return TL_STYLE_SYSLOG;
+    return TL_STYLE_AUTO;
+}
+
+/* Skip a run of [0-9a-f]; return the index after it. */
+static size_t skip_hex(const char *p, size_t i, size_t n)
+{
+    while (i < n && ISHEX(p[i]))
+        i++;
+    return i;
+}
+
+static size_t skip_dig(const char *p, size_t i, size_t n)
+{
+    while (i < n && ISDIG(p[i]))
+        i++;
+    return i;
+}
+
+static size_t skip_sp(const char *p, size_t i, size_t n)
+{
+    while (i < n && p[i] == ' ')
+        i++;
+    return i;
+}
+
+/* Default style fixed columns. Fills the token positions on success. */
+struct dflt_cols {
+    size_t thr, thr_end, type, type_end, act, act_end, pid, pid_end;
+};
+
+static bool default_cols(const char *p, size_t n, struct dflt_cols *c)
+{
+    size_t i;
+    if (!ts31_shape(p, n) || n < 34 || p[31] != ' ' || p[32] != '0' ||
+        p[33] != 'x')
+        return false;
+    c->thr = 32;
+    i = skip_hex(p, 34, n);
+    if (i == 34 || i >= n || p[i] != ' ')
+        return false;
+    c->thr_end = i;
+    i = skip_sp(p, i, n);
+    c->type = i;
+    while (i < n && ISALPHA(p[i]))
+        i++;
+    if (i == c->type || i >= n || p[i] != ' ')
+        return false;
+    c->type_end = i;
+    i = skip_sp(p, i, n);
+    if (i + 2 >= n || p[i] != '0' || p[i + 1] != 'x')
+        return false;
+    c->act = i;
+    i = skip_hex(p, i + 2, n);
+    if (i == c->act + 2 || i >= n || p[i] != ' ')
+        return false;
+    c->act_end = i;
+    i = skip_sp(p, i, n);
+    c->pid = i;
+    i = skip_dig(p, i, n);
+    if (i == c->pid || i >= n || p[i] != ' ')
+        return false;
+    c->pid_end = i;
+    return true;
+}
+
+/* Compact: the timestamp and type code; returns the index of the
+ * process name, or 0 if the line is no compact record start. */
+static size_t compact_head(const char *p, size_t n, size_t *type_at,
+                           size_t *ts_len)
+{
+    size_t i;
+    if (n < 28 || !date_shape(p) || !ISDIG(p[20]) || !ISDIG(p[21]) ||
+        !ISDIG(p[22]))
+        return 0;
+    i = 23;
+    if (i < n && (p[i] == '+' || p[i] == '-')) {
+        if (n < 33 || !ISDIG(p[24]) || !ISDIG(p[25]) || !ISDIG(p[26]) ||
+            !ISDIG(p[27]))
+            return 0;
+        i = 28;
+    }
+    *ts_len = i;
+    if (i + 4 > n || p[i] != ' ' || !ISALPHA(p[i + 1]) ||
+        !(ISALPHA(p[i + 2]) || p[i + 2] == ' ') || p[i + 3] != ' ')
+        return 0;
+    *type_at = i + 1;
+    i += 4;
+    if (i >= n || p[i] == ' ')
+        return 0;
+    return i;
+}
+
+/* Find "[PID:TID] " or "[PID] " (compact) or "[PID]: " (syslog) at or
+ * after i within the first line. Returns the '[' index or n. */
+static size_t find_pid_bracket(const char *p, size_t i, size_t n,
+                               bool syslog, size_t *close)
+{
+    while (i < n) {
+        const char *b = memchr(p + i, '[', n - i);
+        if (!b)
+            return n;
+        size_t j = (size_t)(b - p), k = skip_dig(p, j + 1, n);
+        if (k > j + 1 && k < n) {
+            if (!syslog && p[k] == ':') {
+                size_t h = skip_hex(p, k + 1, n);
+                if (h > k + 1 && h + 1 < n && p[h] == ']' && p[h + 1] == ' ') {
+                    *close = h;
+                    return j;
+                }
+            } else if (p[k] == ']') {
+                if (!syslog && k + 1 < n && p[k + 1] == ' ') {
+                    *close = k;
+                    return j;
+                }
+                if (syslog && k + 2 < n && p[k + 1] == ':' && p[k + 2] == ' ') {
+                    *close = k;
+                    return j;
+                }
+            }
+        }
+        i = j + 1;
+    }
+    return n;
+}
+
+static size_t line_end(const char *p, size_t n)
+{
+    const char *nl = memchr(p, '\n', n);
+    return nl ? (size_t)(nl - p) : n;
+}
+
+bool tl_text_is_start(enum tl_style s, const char *p, size_t n)
+{
+    struct dflt_cols c;
+    size_t t, l, cl;
+    switch (s) {
+    case TL_STYLE_DEFAULT:
+        return default_cols(p, n, &c);
+    case TL_STYLE_COMPACT: {
+        size_t i = compact_head(p, n, &t, &l);
+        return i && find_pid_bracket(p, i, n, false, &cl) < n;
+    }
+    case TL_STYLE_SYSLOG: {
+        if (!ts31_shape(p, n) || n < 36 || p[31] != ' ' || p[32] != ' ' ||
+            p[33] == ' ')
+            return false;
+        const char *sp = memchr(p + 33, ' ', n - 33);
+        if (!sp)
+            return false;
+        size_t i = (size_t)(sp - p) + 1;
+        return find_pid_bracket(p, i, n, true, &cl) < n;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Static spellings, so events never point at freed text. */
+static const struct {
+    const char *col;     /* Type column / compact code */
+    const char *msgtype; /* messageType or NULL */
+    const char *evtype;  /* eventType or NULL */
+} types[] = {
+    {"Default", "Default", "logEvent"},
+    {"Info", "Info", "logEvent"},
+    {"Debug", "Debug", "logEvent"},
+    {"Error", "Error", "logEvent"},
+    {"Fault", "Fault", "logEvent"},
+    {"Activity", NULL, "activityCreateEvent"},
+    {"Timesync", NULL, "timesyncEvent"},
+    {"Signpost", NULL, "signpostEvent"},
+    {"Loss", NULL, "lossEvent"},
+    {"State", NULL, "stateEvent"},
+    {"Trace", NULL, "traceEvent"},
+    {"UserAction", NULL, "userActionEvent"},
+    {"Transition", NULL, "activityTransitionEvent"},
+    /* compact codes */
+    {"Df", "Default", "logEvent"},
+    {"I", "Info", "logEvent"},
+    {"Db", "Debug", "logEvent"},
+    {"E", "Error", "logEvent"},
+    {"F", "Fault", "logEvent"},
+    {"A", NULL, "activityCreateEvent"},
+};
+
+static void set_type(struct tl_event *ev, const char *p, size_t n)
+{
+    for (size_t i = 0; i < TL_ARRAY_LEN(types); i++) {
+        if (strlen(types[i].col) == n && memcmp(types[i].col, p, n) == 0) {
+            if (types[i].msgtype)
+                tl_event_set_str(ev, TL_F_MESSAGE_TYPE, types[i].msgtype,
+                                 strlen(types[i].msgtype));
+            tl_event_set_str(ev, TL_F_EVENT_TYPE, types[i].evtype,
+                             strlen(types[i].evtype));
+            return;
+        }
+    }
+}
+
+/*
+ * The body grammar of section 3, from p[i] to the end of the record
+ * (n). The first line ends at `eol`. want_process: default style, where
+ * "PROCESS: " leads the body.
+ */
+static void parse_body(const char *p, size_t i, size_t eol, size_t n,
+                       struct tl_event *ev, bool want_process,
+                       bool want_subsystem)
+{
+    /* Signpost prefix "[spid 0x..., scope, kind] ". */
+    if (eol - i > 6 && memcmp(p + i, "[spid ", 6) == 0) {
+        const char *e = memchr(p + i, ']', eol - i);
+        if (e && (size_t)(e - p) + 1 < eol && e[1] == ' ')
+            i = (size_t)(e - p) + 2;
+    }
+    if (want_process) {
+        /* PROCESS runs to the first ": " on the first line. */
+        size_t j = i;
+        while (j + 1 < eol && !(p[j] == ':' && p[j + 1] == ' '))
+            j++;
+        if (j + 1 < eol && j > i) {
+            tl_event_set_str(ev, TL_F_PROCESS, p + i, j - i);
+            i = j + 2;
+        }
+    }
+    /* "(SENDER) ": parenthesis depth to the matching ')' + space. */
+    if (i < eol && p[i] == '(') {
+        int depth = 0;
+        for (size_t j = i; j < eol; j++) {
+            if (p[j] == '(')
+                depth++;
+            else if (p[j] == ')' && --depth == 0) {
+                if (j + 1 < eol && p[j + 1] == ' ' && j > i + 1) {
+                    tl_event_set_str(ev, TL_F_SENDER, p + i + 1, j - i - 1);
+                    i = j + 2;
+                }
+                break;
+            }
+        }
+    }
+    /* "[SUBSYSTEM:CATEGORY] ": bracket depth; split at the first ':' at
+     * depth 1 (section 3 rule 3). */
+    if (want_subsystem && i < eol && p[i] == '[') {
+        int depth = 0;
+        size_t colon = 0;
+        for (size_t j = i; j < eol; j++) {
+            if (p[j] == '[')
+                depth++;
+            else if (p[j] == ']') {
+                if (--depth == 0) {
+                    bool end_ok = j + 1 == eol || p[j + 1] == ' ';
+                    if (colon && end_ok) {
+                        tl_event_set_str(ev, TL_F_SUBSYSTEM, p + i + 1,
+                                         colon - i - 1);
+                        tl_event_set_str(ev, TL_F_CATEGORY, p + colon + 1,
+                                         j - colon - 1);
+                        i = j + 1 < eol ? j + 2 : j + 1;
+                    }
+                    break;
+                }
+            } else if (p[j] == ':' && depth == 1 && !colon)
+                colon = j;
+        }
+    }
+    tl_event_set_str(ev, TL_F_EVENT_MESSAGE, p + i, i <= n ? n - i : 0);
+}
+
+static uint64_t num_dec(const char *p, size_t a, size_t b)
+{
+    uint64_t v = 0;
+    if (!tl_parse_u64(p + a, b - a, &v))
+        v = UINT64_MAX; /* overflowing digits: saturate, never wrap */
+    return v;
+}
+
+static uint64_t num_hex(const char *p, size_t a, size_t b)
+{
+    uint64_t v = 0;
+    if (!tl_parse_hex64(p + a, b - a, &v))
+        v = UINT64_MAX;
+    return v;
+}
+
+static void parse_default(enum tl_ttl_layout ttl, const char *p, size_t n,
+                          struct tl_event *ev)
+{
+    struct dflt_cols c;
+    size_t used, eol = line_end(p, n);
+    default_cols(p, eol, &c);
+    tl_parse_timestamp(p, 31, ev, &used);
+    tl_event_set_num(ev, TL_F_THREAD_ID, num_hex(p, c.thr + 2, c.thr_end));
+    set_type(ev, p + c.type, c.type_end - c.type);
+    tl_event_set_num(ev, TL_F_ACTIVITY_ID, num_hex(p, c.act + 2, c.act_end));
+    tl_event_set_num(ev, TL_F_PROCESS_ID, num_dec(p, c.pid, c.pid_end));
+
+    /* TTL: a digits token after the PID that ends before col 88 with
+     * only spaces up to col 88 (or one space when it overflows). */
+    size_t i = c.pid_end + 1, body;
+    size_t t = skip_sp(p, c.pid_end, eol), te = skip_dig(p, t, eol);
+    bool has_ttl = false;
+    if (ttl != TL_TTL_NO && te > t && te < eol && p[te] == ' ') {
+        if (ttl == TL_TTL_YES)
+            has_ttl = true;
+        else /* unknown layout: guess per record */
+            has_ttl = te < 88 && skip_sp(p, te, eol) >= 88;
+    }
+    if (has_ttl) {
+        tl_event_set_num(ev, TL_F_TTL, num_dec(p, t, te));
+        body = te + 1;
+        if (te < 88 && skip_sp(p, te, eol) >= 88)
+            body = 88;
+    } else {
+        body = i;
+        if (c.pid_end < 83 && skip_sp(p, c.pid_end, eol) >= 83)
+            body = 83;
+    }
+    if (body > eol)
+        body = eol;
+    struct tl_str type = tl_str_make(p + c.type, c.type_end - c.type);
+    if (tl_str_eq(type, "Timesync")) {
+        tl_event_set_str(ev, TL_F_EVENT_MESSAGE, p + body, n - body);
+        return;
+    }
+    parse_body(p, body, eol, n, ev, true, !tl_str_eq(type, "Activity"));
+}
+
+static void parse_compact(const char *p, size_t n, struct tl_event *ev)
+{
+    size_t type_at, ts_len, cl, used;
+    size_t eol = line_end(p, n);
+    size_t i = compact_head(p, eol, &type_at, &ts_len);
+    tl_parse_timestamp(p, ts_len, ev, &used);
+    size_t tn = p[type_at + 1] == ' ' ? 1 : 2;
+    set_type(ev, p + type_at, tn);
+    size_t b = find_pid_bracket(p, i, eol, false, &cl);
+    if (b > i)
+        tl_event_set_str(ev, TL_F_PROCESS, p + i, b - i);
+    size_t k = skip_dig(p, b + 1, eol);
+    tl_event_set_num(ev, TL_F_PROCESS_ID, num_dec(p, b + 1, k));
+    if (p[k] == ':')
+        tl_event_set_num(ev, TL_F_THREAD_ID, num_hex(p, k + 1, cl));
+    size_t body = cl + 2 <= eol ? cl + 2 : eol;
+    parse_body(p, body, eol, n, ev, false,
+               !tl_event_has(ev, TL_F_EVENT_TYPE) ||
+                   ev->str[TL_F_EVENT_TYPE].p[0] == 'l');
+}
+
+static void parse_syslog(const char *p, size_t n, struct tl_event *ev)
+{
+    size_t cl, used;
+    size_t eol = line_end(p, n);
+    tl_parse_timestamp(p, 31, ev, &used);
+    const char *sp = memchr(p + 33, ' ', eol - 33);
+    size_t i = (size_t)(sp - p) + 1;
+    size_t b = find_pid_bracket(p, i, eol, true, &cl);
+    if (b > i)
+        tl_event_set_str(ev, TL_F_PROCESS, p + i, b - i);
+    tl_event_set_num(ev, TL_F_PROCESS_ID, num_dec(p, b + 1, cl));
+    size_t body = cl + 3 <= eol ? cl + 3 : eol;
+
+    /* Activity create: "[(SENDER) ]Created Activity ID: 0x..,
+     * Description: NAME" */
+    size_t j = body;
+    if (j < eol && p[j] == '(') {
+        const char *e = memchr(p + j, ')', eol - j);
+        if (e && (size_t)(e - p) + 1 < eol && e[1] == ' ')
+            j = (size_t)(e - p) + 2;
+    }
+    static const char act[] = "Created Activity ID: 0x";
+    if (HAS_PREFIX(p + j, eol - j, act)) {
+        size_t h = skip_hex(p, j + sizeof(act) - 1, eol);
+        static const char desc[] = ", Description: ";
+        if (h > j + sizeof(act) - 1 && HAS_PREFIX(p + h, eol - h, desc)) {
+            tl_event_set_str(ev, TL_F_EVENT_TYPE, "activityCreateEvent", 19);
+            tl_event_set_num(ev, TL_F_ACTIVITY_ID,
+                             num_hex(p, j + sizeof(act) - 1, h));
+            if (j > body)
+                tl_event_set_str(ev, TL_F_SENDER, p + body + 1, j - body - 3);
+            size_t m = h + sizeof(desc) - 1;
+            tl_event_set_str(ev, TL_F_EVENT_MESSAGE, p + m, n - m);
+            return;
+        }
+    }
+    parse_body(p, body, eol, n, ev, false, true);
+}
+
+void tl_text_parse(enum tl_style s, enum tl_ttl_layout ttl, const char *p,
+                   size_t n, struct tl_event *ev)
+{
+    switch (s) {
+    case TL_STYLE_DEFAULT:
+        parse_default(ttl, p, n, ev);
+        break;
+    case TL_STYLE_COMPACT:
+        parse_compact(p, n, ev);
+        break;
+    case TL_STYLE_SYSLOG:
+        parse_syslog(p, n, ev);
+        break;
+    default:
+        break;
+    }
+}
