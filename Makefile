@@ -108,7 +108,8 @@ $(BIN): $(B)/main.o $(LIB)
 $(B)/tests/%: tests/unit/%.c $(TEST_COMMON_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -MF $@.d -o $@ $< \
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"' \
+	    -DSRC_DIR='"$(CURDIR)"' -MF $@.d -o $@ $< \
 	    $(TEST_COMMON_OBJ) $(LIB) $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS) $(LIBS)
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)

@@ -122,8 +122,26 @@ void tl_esc_json_raw(struct tl_out *o, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
+    bool in_str = false, esc = false;
     while (i < n) {
-        if (u[i] < 0x80) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            if (in_str) {
+                if (esc)
+                    esc = false;
+                else if (c == '\\')
+                    esc = true;
+                else if (c == '"')
+                    in_str = false;
+            } else if (c == '"') {
+                in_str = true;
+            } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                /* Pretty-printed input: drop whitespace between tokens
+                 * so that NDJSON stays one line. */
+                tl_out_write(o, s + run, i - run);
+                run = ++i;
+                continue;
+            }
             i++;
             continue;
         }

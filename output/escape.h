@@ -23,12 +23,13 @@ void tl_esc_json(struct tl_out *o, const char *s, size_t n);
 /* Quoted JSON string. */
 void tl_esc_json_str(struct tl_out *o, const char *s, size_t n);
 /* Raw JSON text that is already valid JSON except perhaps for invalid
- * UTF-8 inside strings: copy it, replacing invalid sequences. */
+ * UTF-8 inside strings: copy it minified (whitespace between tokens
+ * dropped), replacing invalid sequences by U+FFFD. */
 void tl_esc_json_raw(struct tl_out *o, const char *s, size_t n);
 
 /* Terminal text: control characters (C0, DEL, C1) and invalid UTF-8
- * shown visibly as \xNN, \n, \t, \e ...; never passed through.
- * keep_newlines: write '\n' as a newline (indented by indent spaces). */
+ * shown visibly as \xNN, \n, \t, \e ...; never passed through;
+ * backslash doubled so that the escapes are unambiguous. */
 void tl_esc_term(struct tl_out *o, const char *s, size_t n);
 
 /* HTML text and attribute values: & < > " ' escaped, control characters

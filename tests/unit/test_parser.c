@@ -1,0 +1,744 @@
+/*
+ * test_parser.c - the streaming parser: every style, the spec's verbatim
+ * lines, line accounting, bad input, and split-at-every-byte identity.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../parser/parser.h"
+#include "../../util/diag.h"
+
+/* --- collecting events as strings ------------------------------------------ */
+
+struct collect {
+    struct tl_buf out; /* one line per event: all fields */
+    size_t n;
+    int want_mode;     /* 0 none, 1 reject all, 2 accept all */
+};
+
+static void put_str(struct tl_buf *b, struct tl_str s)
+{
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (c == '\n')
+            tl_buf_append(b, "\\n", 2);
+        else if (c < 0x20 || c == '|' || c >= 0x7f) {
+            char t[8];
+            snprintf(t, sizeof(t), "\\x%02x", c);
+            tl_buf_append(b, t, 4);
+        } else
+            tl_buf_putc(b, (char)c);
+    }
+}
+
+static void ev_to_buf(struct tl_buf *b, const struct tl_event *ev)
+{
+    char t[128];
+    snprintf(t, sizeof(t), "L%llu %s", (unsigned long long)ev->line,
+             tl_style_name(ev->style));
+    tl_buf_append(b, t, strlen(t));
+    if (ev->has_time) {
+        char ts[48];
+        tl_event_format_time(ev, ts);
+        snprintf(t, sizeof(t), " time=%s", ts);
+        tl_buf_append(b, t, strlen(t));
+    }
+    for (int f = TL_F_TIMESTAMP + 1; f < TL_F__COUNT; f++) {
+        if (!tl_event_has(ev, f))
+            continue;
+        snprintf(t, sizeof(t), "|%s=", tl_field_name(f));
+        tl_buf_append(b, t, strlen(t));
+        if (tl_field_is_int(f)) {
+            snprintf(t, sizeof(t), "%llu", (unsigned long long)ev->num[f]);
+            tl_buf_append(b, t, strlen(t));
+        } else {
+            put_str(b, ev->str[f]);
+        }
+    }
+    for (size_t i = 0; i < ev->n_extra; i++) {
+        tl_buf_putc(b, '|');
+        put_str(b, ev->extra[i].key);
+        tl_buf_putc(b, '=');
+        put_str(b, ev->extra[i].raw);
+    }
+    if (ev->truncated)
+        tl_buf_append(b, "|TRUNCATED", 10);
+    tl_buf_putc(b, '\n');
+}
+
+static void on_event(void *ctx, const struct tl_event *ev)
+{
+    struct collect *c = ctx;
+    c->n++;
+    ev_to_buf(&c->out, ev);
+}
+
+static bool want(void *ctx, enum tl_style s, const char *raw, size_t n)
+{
+    struct collect *c = ctx;
+    (void)s;
+    (void)raw;
+    (void)n;
+    return c->want_mode != 1;
+}
+
+struct result {
+    char *events;
+    size_t n;
+    struct tl_stats st;
+};
+
+static void result_free(struct result *r)
+{
+    free(r->events);
+}
+
+/* Feed `in` in pieces: split == 0 whole; split > 0 at that one offset;
+ * step > 0 in pieces of `step` bytes. */
+static struct result run_split(const char *in, size_t n, enum tl_style style,
+                               size_t split, size_t step, bool with_want,
+                               int want_mode, size_t max_line)
+{
+    struct collect c;
+    struct tl_parser_opts o;
+    tl_parser_opts_init(&o);
+    o.style = style;
+    o.quiet = true;
+    if (max_line)
+        o.max_line = max_line;
+    memset(&c, 0, sizeof(c));
+    tl_buf_init(&c.out, (size_t)1 << 30);
+    c.want_mode = want_mode;
+    struct tl_parser_cb cb = {&c, on_event, with_want ? want : NULL};
+    struct tl_parser *p = tl_parser_new(&o, "test", &cb);
+    /* Copy each piece into its own malloc'd buffer, freed right after
+     * the feed: ASan catches any slice that outlives its buffer. */
+    size_t off = 0;
+    while (off < n) {
+        size_t k = n - off;
+        if (step)
+            k = k < step ? k : step;
+        else if (split && off == 0)
+            k = split < n ? split : n;
+        char *piece = malloc(k);
+        memcpy(piece, in + off, k);
+        tl_parser_feed(p, piece, k);
+        memset(piece, '#', k);
+        free(piece);
+        off += k;
+    }
+    tl_parser_finish(p);
+    struct result r;
+    r.events = c.out.p ? c.out.p : strdup("");
+    r.n = c.n;
+    r.st = *tl_parser_stats(p);
+    tl_parser_free(p);
+    return r;
+}
+
+static struct result run(const char *in, enum tl_style style)
+{
+    return run_split(in, strlen(in), style, 0, 0, false, 0, 0);
+}
+
+static uint64_t class_sum(const struct tl_stats *st)
+{
+    uint64_t s = 0;
+    for (int i = 0; i < TL_LC__COUNT; i++)
+        s += st->cls[i];
+    return s;
+}
+
+/* --- verbatim lines of log-formats.md ------------------------------------- */
+
+#define HDR_DEFAULT                                                         \
+    "Timestamp                       Thread     Type        Activity     " \
+    "        PID    TTL  \n"
+
+struct case_ {
+    const char *name;
+    const char *input;
+    const char *expect; /* the events, as ev_to_buf writes them */
+};
+
+static const struct case_ cases[] = {
+    {"default S14 with TAB continuation",
+     HDR_DEFAULT
+     "2024-10-06 00:31:20.432184+0900 0x13983    Debug       0x0          "
+     "        5224   0    native_logger_example: (native_logger) "
+     "[io.github.miyu1.nativeLoggerExample:MyApp] debug log\n"
+     "\tadditional line\n"
+     "2024-10-06 00:31:26.213910+0900 0x13983    Fault       0x2c32f      "
+     "        5224   0    native_logger_example: (native_logger) "
+     "[io.github.miyu1.nativeLoggerExample:MyApp] fatal log \n",
+     "L2 default time=2024-10-06 00:31:20.432184+0900|threadID=80259|"
+     "messageType=Debug|eventType=logEvent|activityIdentifier=0|"
+     "processID=5224|TTL=0|process=native_logger_example|"
+     "sender=native_logger|subsystem=io.github.miyu1.nativeLoggerExample|"
+     "category=MyApp|eventMessage=debug log\\n\\x09additional line\n"
+     "L4 default time=2024-10-06 00:31:26.213910+0900|threadID=80259|"
+     "messageType=Fault|eventType=logEvent|activityIdentifier=181039|"
+     "processID=5224|TTL=0|process=native_logger_example|"
+     "sender=native_logger|subsystem=io.github.miyu1.nativeLoggerExample|"
+     "category=MyApp|eventMessage=fatal log \n"},
+    {"default S6 activity",
+     "2022-12-26 17:48:14.822061-0300 0x2230     Activity    0x5910       "
+     "        1732   0    sshd: (libsystem_info.dylib) Retrieve User by "
+     "Name\n",
+     "L1 default time=2022-12-26 17:48:14.822061-0300|threadID=8752|"
+     "eventType=activityCreateEvent|activityIdentifier=22800|"
+     "processID=1732|TTL=0|process=sshd|sender=libsystem_info.dylib|"
+     "eventMessage=Retrieve User by Name\n"},
+    {"default S39 timesync and kernel sender",
+     "2020-04-29 09:46:04.022430+0900 0x0        Timesync    0x0          "
+     "        0      0    === system boot: "
+     "C4C57548-7964-483A-A0E9-8FD49A6088C6\n"
+     "2020-04-29 09:46:04.683152+0900 0xa9       Default     0x0          "
+     "        0      0    kernel: (AppleSMC) Previous shutdown cause: 5\n",
+     "L1 default time=2020-04-29 09:46:04.022430+0900|threadID=0|"
+     "eventType=timesyncEvent|activityIdentifier=0|processID=0|TTL=0|"
+     "eventMessage==== system boot: C4C57548-7964-483A-A0E9-8FD49A6088C6\n"
+     "L2 default time=2020-04-29 09:46:04.683152+0900|threadID=169|"
+     "messageType=Default|eventType=logEvent|activityIdentifier=0|"
+     "processID=0|TTL=0|process=kernel|sender=AppleSMC|"
+     "eventMessage=Previous shutdown cause: 5\n"},
+    {"default S17 Sierra without TTL, process with spaces",
+     "Timestamp                       Thread     Type        Activity      "
+     "       PID    \n"
+     "2017-12-07 18:33:57.087589+0800 0x1db404   Default     0x0          "
+     "        48240  Ur iOS AppName: (CFNetwork) Task "
+     "<E1909D86-F6C8-4AFF-A567-65B59EFE0F22>.<37> now using Connection 10\n",
+     "L2 default time=2017-12-07 18:33:57.087589+0800|threadID=1946628|"
+     "messageType=Default|eventType=logEvent|activityIdentifier=0|"
+     "processID=48240|process=Ur iOS AppName|sender=CFNetwork|"
+     "eventMessage=Task <E1909D86-F6C8-4AFF-A567-65B59EFE0F22>.<37> now "
+     "using Connection 10\n"},
+    {"default S40 signpost, S25 subsystem with brackets",
+     "2022-08-25 15:22:01.008417+0100 0x1590e    Signpost    0x0          "
+     "        1766   0    [spid 0x291385ea6c83b460, process, begin] "
+     "bluetoothd: [com.apple.bluetooth:HIDProfileDispatch] "
+     "HIDInterruptData: Before Dispatch\n"
+     "2022-08-25 15:22:01.008417+0100 0x1        Default     0x0          "
+     "        1      0    launchd: [system/com.apple.msrpc.netlogon [7337]:] "
+     "Successfully spawned\n",
+     "L1 default time=2022-08-25 15:22:01.008417+0100|threadID=88334|"
+     "eventType=signpostEvent|activityIdentifier=0|processID=1766|TTL=0|"
+     "process=bluetoothd|subsystem=com.apple.bluetooth|"
+     "category=HIDProfileDispatch|eventMessage=HIDInterruptData: Before "
+     "Dispatch\n"
+     "L2 default time=2022-08-25 15:22:01.008417+0100|threadID=1|"
+     "messageType=Default|eventType=logEvent|activityIdentifier=0|"
+     "processID=1|TTL=0|process=launchd|"
+     "subsystem=system/com.apple.msrpc.netlogon [7337]|category=|"
+     "eventMessage=Successfully spawned\n"},
+    {"compact S46 header only, S50 record, constructed Info",
+     "Filtering the log data using \"composedMessage CONTAINS[c] \"ftdi\"\"\n"
+     "Skipping info and debug messages, pass --info and/or --debug to "
+     "include.\n"
+     "Timestamp               Ty Process[PID:TID]\n"
+     "2026-10-04 11:16:25.855 E  kernel[0:1bf69] "
+     "[com.apple.sandbox.reporting:violation] Sandbox: touch(49530) "
+     "deny(1) file-write* /private/var/folders/36/T/.tmpunEsrf/denied.txt\n"
+     "2024-05-01 10:00:00.123 I  myapp[812:1a2b] (libfoo.dylib) "
+     "[com.example.app:net] connected\n"
+     "2024-05-01 10:00:00.124 Df Google Chrome Helper[77:2] x\n"
+     "2024-05-01 10:00:00.125+0000 Df kernel[0] no tid\n",
+     "L4 compact time=2026-10-04 11:16:25.855|threadID=114537|"
+     "messageType=Error|eventType=logEvent|processID=0|process=kernel|"
+     "subsystem=com.apple.sandbox.reporting|category=violation|"
+     "eventMessage=Sandbox: touch(49530) deny(1) file-write* "
+     "/private/var/folders/36/T/.tmpunEsrf/denied.txt\n"
+     "L5 compact time=2024-05-01 10:00:00.123|threadID=6699|"
+     "messageType=Info|eventType=logEvent|processID=812|process=myapp|"
+     "sender=libfoo.dylib|subsystem=com.example.app|category=net|"
+     "eventMessage=connected\n"
+     "L6 compact time=2024-05-01 10:00:00.124|threadID=2|"
+     "messageType=Default|eventType=logEvent|processID=77|"
+     "process=Google Chrome Helper|eventMessage=x\n"
+     "L7 compact time=2024-05-01 10:00:00.125+0000|messageType=Default|"
+     "eventType=logEvent|processID=0|process=kernel|eventMessage=no tid\n"},
+    {"syslog S13, S9c, S4c",
+     "Timestamp                       (process)[PID]    \n"
+     "2023-09-27 22:55:39.622369+0200  localhost legacyScreenSaver[41737]: "
+     "(ScreenSaverExample) hello_screensaver void custom(int, const char "
+     "**)\n"
+     "2018-04-20 09:45:48.645149+0300  localhost locationd[1040]: Created "
+     "Activity ID: 0x7b46b, Description: CL: notifyClientsWithData "
+     "(Fallback)\n"
+     "2021-05-17 15:31:53.586313-0700  localhost sshd[880]: "
+     "(libsystem_info.dylib) Created Activity ID: 0x2040, Description: "
+     "Retrieve User by Name\n",
+     "L2 syslog time=2023-09-27 22:55:39.622369+0200|processID=41737|"
+     "process=legacyScreenSaver|sender=ScreenSaverExample|"
+     "eventMessage=hello_screensaver void custom(int, const char **)\n"
+     "L3 syslog time=2018-04-20 09:45:48.645149+0300|"
+     "eventType=activityCreateEvent|activityIdentifier=504939|"
+     "processID=1040|process=locationd|eventMessage=CL: "
+     "notifyClientsWithData (Fallback)\n"
+     "L4 syslog time=2021-05-17 15:31:53.586313-0700|"
+     "eventType=activityCreateEvent|activityIdentifier=8256|"
+     "processID=880|process=sshd|sender=libsystem_info.dylib|"
+     "eventMessage=Retrieve User by Name\n"},
+    {"ndjson S31b and finished",
+     "{\"traceID\":3105639345815556,\"eventMessage\":\"[Q20195] Sent "
+     "37-byte query\",\"eventType\":\"logEvent\",\"source\":null,"
+     "\"subsystem\":\"com.apple.mdns\",\"category\":\"resolver\","
+     "\"threadID\":100942,\"processImagePath\":\"\\/usr\\/sbin\\/"
+     "mDNSResponder\",\"timestamp\":\"2021-02-05 11:43:22.859569-0800\","
+     "\"machTimestamp\":10854631418804,\"messageType\":\"Default\"}\n"
+     "{\"count\":1,\"finished\":1}\n",
+     "L1 ndjson time=2021-02-05 11:43:22.859569-0800|threadID=100942|"
+     "messageType=Default|eventType=logEvent|process=mDNSResponder|"
+     "processImagePath=/usr/sbin/mDNSResponder|subsystem=com.apple.mdns|"
+     "category=resolver|eventMessage=[Q20195] Sent 37-byte query|"
+     "traceID=3105639345815556|machTimestamp=10854631418804|"
+     "source=null\n"},
+    {"json pretty array, unterminated like log stream",
+     "[{\n"
+     "  \"traceID\" : 78134079258628,\n"
+     "  \"messageType\" : \"Default\",\n"
+     "  \"eventType\" : \"logEvent\",\n"
+     "  \"source\" : {\n"
+     "    \"symbol\" : \"x\",\n"
+     "    \"line\" : 24\n"
+     "  },\n"
+     "  \"eventMessage\" : \"a \\\"quoted\\\" {brace}\",\n"
+     "  \"timestamp\" : \"2018-01-01 00:00:00.000001+0000\"\n"
+     "},{\n"
+     "  \"eventMessage\" : \"second\",\n"
+     "  \"processImagePath\" : \"\\/usr\\/libexec\\/trustd\"\n"
+     "}",
+     "L1 json time=2018-01-01 00:00:00.000001+0000|messageType=Default|"
+     "eventType=logEvent|eventMessage=a \"quoted\" {brace}|"
+     "traceID=78134079258628|source={\\n    \"symbol\" : \"x\",\\n    "
+     "\"line\" : 24\\n  }\n"
+     "L11 json|process=trustd|processImagePath=/usr/libexec/trustd|"
+     "eventMessage=second\n"},
+};
+
+START_TEST(test_verbatim_cases)
+{
+    const struct case_ *c = &cases[_i];
+    struct result r = run(c->input, TL_STYLE_AUTO);
+    ck_assert_msg(strcmp(r.events, c->expect) == 0,
+                  "%s:\n got: %s\nwant: %s", c->name, r.events, c->expect);
+    ck_assert_uint_eq(class_sum(&r.st), r.st.lines);
+    result_free(&r);
+}
+END_TEST
+
+/* Each verbatim case fed split at every byte offset, one byte at a time,
+ * and with and without a prefilter that accepts everything. */
+START_TEST(test_verbatim_split)
+{
+    const struct case_ *c = &cases[_i];
+    size_t n = strlen(c->input);
+    struct result whole = run(c->input, TL_STYLE_AUTO);
+    for (size_t k = 1; k < n; k++) {
+        struct result r =
+            run_split(c->input, n, TL_STYLE_AUTO, k, 0, false, 0, 0);
+        ck_assert_msg(strcmp(r.events, whole.events) == 0,
+                      "%s split at %zu:\n got: %s\nwant: %s", c->name, k,
+                      r.events, whole.events);
+        ck_assert(memcmp(&r.st, &whole.st, sizeof(r.st)) == 0);
+        result_free(&r);
+    }
+    struct result one =
+        run_split(c->input, n, TL_STYLE_AUTO, 0, 1, true, 2, 0);
+    ck_assert_str_eq(one.events, whole.events);
+    ck_assert(memcmp(&one.st, &whole.st, sizeof(one.st)) == 0);
+    result_free(&one);
+    result_free(&whole);
+}
+END_TEST
+
+/* --- accounting and the trailer ------------------------------------------- */
+
+#define REC(msg)                                                           \
+    "2024-01-01 00:00:00.000000+0000 0x1        Default     0x0          " \
+    "        1      0    p: " msg "\n"
+#define DASHES116                                                           \
+    "------------------------------------------------------------------------" \
+    "--------------------------------------------"
+
+START_TEST(test_trailer)
+{
+    const char *in = HDR_DEFAULT REC("a") REC("b") DASHES116 "\n"
+        "Log      - Default:          2, Info:                0, Debug:    "
+        "         0, Error:          0, Fault:          0\n"
+        "Activity - Create:           0, Transition:          0, Actions: "
+        "          1,234\n";
+    struct result r = run(in, TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_uint_eq(r.st.cls[TL_LC_TRAILER], 3);
+    ck_assert_uint_eq(r.st.cls[TL_LC_HEADER], 1);
+    ck_assert_uint_eq(r.st.cls[TL_LC_EVENT], 2);
+    ck_assert(r.st.has_summary);
+    ck_assert_uint_eq(r.st.summary_default, 2);
+    ck_assert_uint_eq(r.st.summary_actions, 1234);
+    ck_assert_uint_eq(r.st.lines, 6);
+    ck_assert_uint_eq(class_sum(&r.st), 6);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_dash_line_is_message_text)
+{
+    /* A dash line followed by something other than the summary belongs
+     * to the open record; so does one at EOF. */
+    const char *in = REC("table") DASHES116 "\n" "row\n" REC("x")
+        "----------------------\n";
+    struct result r = run(in, TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_msg(strstr(r.events, "eventMessage=table\\n" DASHES116
+                                   "\\nrow\n") != NULL,
+                  "%s", r.events);
+    ck_assert_msg(strstr(r.events, "eventMessage=x\\n----------------------"
+                                   "\n") != NULL,
+                  "%s", r.events);
+    ck_assert_uint_eq(r.st.cls[TL_LC_CONTINUATION], 3);
+    ck_assert_uint_eq(r.st.cls[TL_LC_TRAILER], 0);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_trailer_in_the_middle)
+{
+    /* cat a.log b.log: trailer, preamble and header again in between. */
+    const char *in = HDR_DEFAULT REC("a") DASHES116 "\n"
+        "Log      - Default:          1, Info:                0, Debug:    "
+        "         0, Error:          0, Fault:          0\n"
+        "Activity - Create:           0, Transition:          0, Actions: "
+        "          0\n"
+        "Skipping info and debug messages, pass --info and/or --debug to "
+        "include.\n" HDR_DEFAULT REC("b");
+    struct result r = run(in, TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_uint_eq(r.st.cls[TL_LC_HEADER], 2);
+    ck_assert_uint_eq(r.st.cls[TL_LC_PREAMBLE], 1);
+    ck_assert_uint_eq(r.st.cls[TL_LC_TRAILER], 3);
+    ck_assert_ptr_nonnull(strstr(r.events, "eventMessage=a\n"));
+    result_free(&r);
+}
+END_TEST
+
+/* --- bad input ------------------------------------------------------------- */
+
+START_TEST(test_empty_and_header_only)
+{
+    struct result r = run("", TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.st.lines, 0);
+    result_free(&r);
+    r = run(HDR_DEFAULT, TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.st.lines, 1);
+    ck_assert_uint_eq(r.st.cls[TL_LC_HEADER], 1);
+    result_free(&r);
+    /* header without its trailing spaces and without LF */
+    r = run("Timestamp               Ty Process[PID:TID]", TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.st.cls[TL_LC_HEADER], 1);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_crlf_nul_utf8)
+{
+    const char in[] =
+        "2024-01-01 00:00:00.000000+0000 0x1        Default     0x0        "
+        "          1      0    p: crlf\r\n"
+        "2024-01-01 00:00:00.000000+0000 0x1        Default     0x0        "
+        "          1      0    p: nul\0byte\n"
+        "2024-01-01 00:00:00.000000+0000 0x1        Default     0x0        "
+        "          1      0    p: bad \xff\xfe utf8 \xc3\xa9 ok\n";
+    struct result r =
+        run_split(in, sizeof(in) - 1, TL_STYLE_AUTO, 0, 0, false, 0, 0);
+    ck_assert_uint_eq(r.n, 3);
+    ck_assert_uint_eq(r.st.crlf_lines, 1);
+    ck_assert_uint_eq(r.st.nul_lines, 1);
+    ck_assert_uint_eq(r.st.invalid_utf8_lines, 1);
+    ck_assert_ptr_nonnull(strstr(r.events, "eventMessage=crlf\n"));
+    ck_assert_ptr_nonnull(strstr(r.events, "eventMessage=nul\\x00byte\n"));
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_long_line_truncated)
+{
+    size_t max = 200;
+    char in[2000];
+    size_t n = (size_t)snprintf(in, sizeof(in), "%s", REC("short"));
+    memcpy(in + n, REC("x"), strlen(REC("x")) - 1);
+    n += strlen(REC("x")) - 1;
+    memset(in + n, 'y', 500);
+    n += 500;
+    in[n++] = '\n';
+    n += (size_t)snprintf(in + n, sizeof(in) - n, "%s", REC("after"));
+    for (size_t step = 0; step <= 7; step += 7) {
+        struct result r =
+            run_split(in, n, TL_STYLE_AUTO, 0, step, false, 0, max);
+        ck_assert_uint_eq(r.n, 3);
+        ck_assert_uint_eq(r.st.truncated_lines, 1);
+        ck_assert_uint_eq(r.st.lines, 3);
+        ck_assert_ptr_nonnull(strstr(r.events, "|TRUNCATED\n"));
+        ck_assert_ptr_nonnull(strstr(r.events, "eventMessage=after\n"));
+        result_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(test_record_cap)
+{
+    /* Many continuation lines: the record is capped, every line counted. */
+    struct tl_buf b;
+    tl_buf_init(&b, 1 << 20);
+    tl_buf_append(&b, REC("head"), strlen(REC("head")));
+    for (int i = 0; i < 1000; i++)
+        tl_buf_append(&b, "continuation line\n", 18);
+    tl_buf_append(&b, REC("next"), strlen(REC("next")));
+    struct result r =
+        run_split(b.p, b.len, TL_STYLE_AUTO, 0, 4096, false, 0, 1024);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_uint_eq(r.st.cls[TL_LC_CONTINUATION], 1000);
+    ck_assert_uint_eq(r.st.truncated_records, 1);
+    ck_assert_uint_eq(r.st.lines, 1002);
+    result_free(&r);
+    tl_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_truncated_final_line)
+{
+    const char *in = REC("a") "2024-01-01 00:00:00.000000+0000 0x1        "
+                              "Default     0x0                  1      0 "
+                              "   p: no newline";
+    struct result r = run(in, TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_ptr_nonnull(strstr(r.events, "eventMessage=no newline\n"));
+    ck_assert_uint_eq(r.st.lines, 2);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_broken_json)
+{
+    const char *in =
+        "{\"eventMessage\":\"ok\",\"timestamp\":\"2024-01-01 "
+        "00:00:00.000000+0000\"}\n"
+        "{\"eventMessage\":\"broken\",\n"
+        "not json at all\n"
+        "{\"processID\":-1}\n"
+        "{\"eventMessage\":\"ok2\"}\n";
+    struct result r = run(in, TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 2);
+    ck_assert_uint_eq(r.st.cls[TL_LC_MALFORMED], 3);
+    ck_assert_uint_eq(r.st.cls[TL_LC_EVENT], 2);
+    result_free(&r);
+
+    /* pretty json cut in the middle of an element */
+    r = run("[{\n  \"eventMessage\" : \"a\"\n},{\n  \"eventMessage\" : ",
+            TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_uint_eq(r.st.cls[TL_LC_MALFORMED], 1);
+    ck_assert_uint_eq(class_sum(&r.st), r.st.lines);
+    result_free(&r);
+
+    /* an unterminated string resynchronises at the next element */
+    r = run("[{\n  \"eventMessage\" : \"a\n},{\n  \"eventMessage\" : \"b\"\n}]\n",
+            TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 1);
+    ck_assert_ptr_nonnull(strstr(r.events, "eventMessage=b\n"));
+    ck_assert_uint_eq(class_sum(&r.st), r.st.lines);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_mixed_styles)
+{
+    const char *in =
+        HDR_DEFAULT REC("text")
+        "{\"eventMessage\":\"json\",\"processID\":7}\n"
+        "Timestamp                       (process)[PID]\n"
+        "2023-09-27 22:55:39.622369+0200  localhost p[1]: syslog\n";
+    struct result r = run(in, TL_STYLE_AUTO);
+    ck_assert_uint_eq(r.n, 3);
+    ck_assert_ptr_nonnull(strstr(r.events, "L2 default"));
+    ck_assert_ptr_nonnull(strstr(r.events, "L3 ndjson"));
+    ck_assert_ptr_nonnull(strstr(r.events, "L5 syslog"));
+    ck_assert_uint_eq(r.st.style_switches, 2);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_forced_style)
+{
+    /* --style compact on default-style text: nothing matches, every line
+     * is accounted for as malformed. */
+    struct result r = run(REC("a") REC("b"), TL_STYLE_COMPACT);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.st.cls[TL_LC_MALFORMED], 2);
+    result_free(&r);
+}
+END_TEST
+
+START_TEST(test_prefilter_skips_parse_not_count)
+{
+    const char *in = HDR_DEFAULT REC("a") "cont\n" REC("b");
+    struct result r =
+        run_split(in, strlen(in), TL_STYLE_AUTO, 0, 0, true, 1, 0);
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_uint_eq(r.st.events, 2);
+    ck_assert_uint_eq(r.st.events_parsed, 0);
+    ck_assert_uint_eq(r.st.cls[TL_LC_EVENT], 2);
+    ck_assert_uint_eq(r.st.cls[TL_LC_CONTINUATION], 1);
+    result_free(&r);
+}
+END_TEST
+
+/* --- idle flush ------------------------------------------------------------ */
+
+static size_t idle_count;
+static void count_cb(void *ctx, const struct tl_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+    idle_count++;
+}
+
+START_TEST(test_idle_flush)
+{
+    struct tl_parser_opts o;
+    tl_parser_opts_init(&o);
+    o.quiet = true;
+    struct tl_parser_cb cb = {NULL, count_cb, NULL};
+    struct tl_parser *p = tl_parser_new(&o, "live", &cb);
+    idle_count = 0;
+    const char *a = REC("first");
+    tl_parser_feed(p, a, strlen(a));
+    ck_assert_uint_eq(idle_count, 0); /* still open: may continue */
+    ck_assert(tl_parser_pending(p));
+    ck_assert(tl_parser_idle(p));
+    ck_assert_uint_eq(idle_count, 1);
+    ck_assert(!tl_parser_pending(p));
+    /* A late continuation line is accounted for, not lost. */
+    tl_parser_feed(p, "late\n", 5);
+    tl_parser_feed(p, a, strlen(a));
+    tl_parser_finish(p);
+    ck_assert_uint_eq(idle_count, 2);
+    const struct tl_stats *st = tl_parser_stats(p);
+    ck_assert_uint_eq(st->cls[TL_LC_MALFORMED], 1);
+    ck_assert_uint_eq(st->idle_flushes, 1);
+    ck_assert_uint_eq(st->lines, 3);
+    tl_parser_free(p);
+}
+END_TEST
+
+/* --- every sample: split identity and accounting ------------------------- */
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)len + 1);
+    *n = fread(p, 1, (size_t)len, f);
+    fclose(f);
+    return p;
+}
+
+START_TEST(test_samples_split)
+{
+    DIR *d = opendir(SAMPLES_DIR);
+    struct dirent *de;
+    size_t files = 0;
+    ck_assert_ptr_nonnull(d);
+    while ((de = readdir(d)) != NULL) {
+        const char *nm = de->d_name;
+        size_t l = strlen(nm);
+        bool is_log = (l > 4 && strcmp(nm + l - 4, ".log") == 0) ||
+                      (l > 5 && strcmp(nm + l - 5, ".json") == 0) ||
+                      (l > 7 && strcmp(nm + l - 7, ".ndjson") == 0);
+        if (!is_log)
+            continue;
+        char path[512];
+        size_t n;
+        snprintf(path, sizeof(path), "%s/%s", SAMPLES_DIR, nm);
+        char *in = slurp(path, &n);
+        ck_assert_ptr_nonnull(in);
+        files++;
+        struct result whole =
+            run_split(in, n, TL_STYLE_AUTO, 0, 0, false, 0, 0);
+        ck_assert_uint_eq(class_sum(&whole.st), whole.st.lines);
+        ck_assert_uint_eq(whole.st.cls[TL_LC_MALFORMED], 0);
+        /* every byte offset for small files, a spread of them otherwise */
+        size_t stride = n <= 16384 ? 1 : n / 997;
+        for (size_t k = 1; k < n; k += stride) {
+            struct result r =
+                run_split(in, n, TL_STYLE_AUTO, k, 0, false, 0, 0);
+            ck_assert_msg(r.n == whole.n &&
+                              strcmp(r.events, whole.events) == 0,
+                          "%s split at %zu differs", nm, k);
+            ck_assert(memcmp(&r.st, &whole.st, sizeof(r.st)) == 0);
+            result_free(&r);
+        }
+        size_t steps[] = {1, 3, 4096};
+        for (size_t s = 0; s < 3; s++) {
+            struct result r =
+                run_split(in, n, TL_STYLE_AUTO, 0, steps[s], false, 0, 0);
+            ck_assert_msg(strcmp(r.events, whole.events) == 0,
+                          "%s in pieces of %zu differs", nm, steps[s]);
+            ck_assert(memcmp(&r.st, &whole.st, sizeof(r.st)) == 0);
+            result_free(&r);
+        }
+        result_free(&whole);
+        free(in);
+    }
+    closedir(d);
+    ck_assert_msg(files > 0, "no samples found in " SAMPLES_DIR);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("parser");
+    TCase *tc = tcase_create("styles");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_verbatim_cases, 0, (int)TL_ARRAY_LEN(cases));
+    tcase_add_loop_test(tc, test_verbatim_split, 0, (int)TL_ARRAY_LEN(cases));
+    tcase_add_test(tc, test_trailer);
+    tcase_add_test(tc, test_dash_line_is_message_text);
+    tcase_add_test(tc, test_trailer_in_the_middle);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bad input");
+    tcase_add_test(tc, test_empty_and_header_only);
+    tcase_add_test(tc, test_crlf_nul_utf8);
+    tcase_add_test(tc, test_long_line_truncated);
+    tcase_add_test(tc, test_record_cap);
+    tcase_add_test(tc, test_truncated_final_line);
+    tcase_add_test(tc, test_broken_json);
+    tcase_add_test(tc, test_mixed_styles);
+    tcase_add_test(tc, test_forced_style);
+    tcase_add_test(tc, test_prefilter_skips_parse_not_count);
+    tcase_add_test(tc, test_idle_flush);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("samples");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_samples_split);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
