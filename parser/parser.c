@@ -290,8 +290,7 @@ static enum tl_line_class json_record(struct tl_parser *p, enum tl_style s,
     /* The offset is within the record; for ndjson that is the column. */
     diag(p, TL_DIAG_WARNING, p->rec_line,
          s == TL_STYLE_NDJSON ? (unsigned)err.offset + 1 : 0,
-         "malformed JSON record: %s%s%s", err.msg, err.detail[0] ? ": " : "",
-         err.detail);
+         "malformed JSON record: %s", err.detail[0] ? err.detail : err.msg);
     return TL_LC_MALFORMED;
 }
 
@@ -456,6 +455,7 @@ static void release_dash(struct tl_parser *p)
             k = left < sizeof(dashes) - 1 ? left : sizeof(dashes) - 1;
             tl_buf_append(&p->rec, dashes, k);
         }
+        p->rec_p = p->rec.p;
         p->rec_n = p->rec.len;
         count(p, TL_LC_CONTINUATION);
     } else {

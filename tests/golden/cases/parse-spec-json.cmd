@@ -1,0 +1,1 @@
+$TL parse --stats tests/golden/inputs/spec.json
