@@ -3,6 +3,7 @@
  */
 #include "escape.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static const char hexd[] = "0123456789abcdef";
@@ -61,11 +62,30 @@ static const unsigned char json_special[256] = {
 
 static const char fffd[] = "\xef\xbf\xbd";
 
+/* Does the 8-byte word hold a byte JSON must treat specially: < 0x20,
+ * '"', '\\' or >= 0x80? (SWAR: no byte-by-byte loop on plain text.) */
+static inline bool word_special(uint64_t x)
+{
+    const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+    uint64_t q = x ^ (lo * '"'), b = x ^ (lo * '\\');
+    uint64_t lt20 = (x - lo * 0x20) & ~x;
+    uint64_t zq = (q - lo) & ~q, zb = (b - lo) & ~b;
+    return ((lt20 | zq | zb) & hi) != 0 || (x & hi) != 0;
+}
+
 void tl_esc_json(struct tl_out *o, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
     while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, u + i, 8);
+            if (!word_special(x)) {
+                i += 8;
+                continue;
+            }
+        }
         unsigned c = u[i];
         if (TL_LIKELY(!json_special[c])) {
             i++;

@@ -3,10 +3,29 @@
  */
 #include "event_json.h"
 
+#include <stdio.h>
+
 #include "escape.h"
+
+/* ",\"name\":" for every field, built once. */
+static struct {
+    char s[40];
+    size_t n;
+} prefix[TL_F__COUNT];
+
+static void init_prefixes(void)
+{
+    for (int f = 0; f < TL_F__COUNT; f++) {
+        int k = snprintf(prefix[f].s, sizeof(prefix[f].s), ",\"%s\":",
+                         tl_field_name((enum tl_field)f));
+        prefix[f].n = k > 0 ? (size_t)k : 0;
+    }
+}
 
 size_t tl_event_json_fields(struct tl_out *o, const struct tl_event *ev)
 {
+    if (!prefix[0].n)
+        init_prefixes();
     size_t n = 0;
     char tb[48];
     if (ev->has_time) {
@@ -20,9 +39,7 @@ size_t tl_event_json_fields(struct tl_out *o, const struct tl_event *ev)
         if (!tl_event_has(ev, f))
             continue;
         n++;
-        tl_out_write(o, ",\"", 2);
-        tl_out_puts(o, tl_field_name(f));
-        tl_out_write(o, "\":", 2);
+        tl_out_write(o, prefix[f].s, prefix[f].n);
         if (tl_field_is_int(f))
             tl_out_u64(o, ev->num[f]);
         else

@@ -57,6 +57,8 @@ struct tl_parser {
     bool jstr, jesc;
     bool jbroken;               /* the open record is known to be bad */
     bool rec_first_pending;     /* its first line is not counted yet */
+    struct tl_text_start rec_start; /* fixed fields of the open record */
+    struct tl_text_start cur_start; /* ... of the line being handled */
 
     bool idle_flushed;          /* last record was flushed on idle */
     struct tl_buf scratch;      /* JSON unescaping */
@@ -257,7 +259,7 @@ static void text_flush(struct tl_parser *p)
     if (p->cb.want && !p->cb.want(p->cb.ctx, p->style, r, n))
         return;
     prep_event(p, p->style, r, n);
-    tl_text_parse(p->style, p->ttl, r, n, &p->ev);
+    tl_text_parse(p->style, p->ttl, r, n, &p->rec_start, &p->ev);
     emit(p, &p->ev);
 }
 
@@ -410,11 +412,11 @@ static enum tl_style sniff(struct tl_parser *p, const char *s, size_t n,
     if (s[0] == '[' || (n == 1 && s[0] == '{'))
         return TL_STYLE_JSON;
     if (s[0] >= '0' && s[0] <= '9') {
-        if (tl_text_is_start(TL_STYLE_DEFAULT, s, n))
+        if (tl_text_is_start(TL_STYLE_DEFAULT, s, n, NULL))
             return TL_STYLE_DEFAULT;
-        if (tl_text_is_start(TL_STYLE_SYSLOG, s, n))
+        if (tl_text_is_start(TL_STYLE_SYSLOG, s, n, NULL))
             return TL_STYLE_SYSLOG;
-        if (tl_text_is_start(TL_STYLE_COMPACT, s, n))
+        if (tl_text_is_start(TL_STYLE_COMPACT, s, n, NULL))
             return TL_STYLE_COMPACT;
     }
     return TL_STYLE_AUTO;
@@ -478,7 +480,7 @@ static void close_all(struct tl_parser *p, bool at_eof)
 
 /* A line in one of the text styles. */
 static void text_line(struct tl_parser *p, const char *s, size_t n,
-                      bool vol, bool trunc)
+                      bool vol, bool trunc, bool start)
 {
     if (p->dash_held) {
         if (n >= 18 && memcmp(s, "Log      - Default:", 18) == 0) {
@@ -500,11 +502,12 @@ static void text_line(struct tl_parser *p, const char *s, size_t n,
             return;
         }
     }
-    if (tl_text_is_start(p->style, s, n)) {
+    if (start) {
         text_flush(p);
         p->seen_record = true;
         p->idle_flushed = false;
         rec_begin(p, REC_TEXT, s, n, vol, trunc);
+        p->rec_start = p->cur_start;
         count(p, TL_LC_EVENT);
         return;
     }
@@ -742,6 +745,9 @@ static void handle_line(struct tl_parser *p, const char *s, size_t n,
 {
     bool is_header;
     enum tl_style st;
+    /* Whether s starts a record, worked out at most once per line. */
+    enum tl_style start_style = TL_STYLE_AUTO;
+    bool start = false;
 
     /* Style detection: always until known; afterwards only on lines the
      * current style cannot explain (cheap checks first). */
@@ -791,9 +797,13 @@ static void handle_line(struct tl_parser *p, const char *s, size_t n,
             case TL_STYLE_DEFAULT:
             case TL_STYLE_COMPACT:
             case TL_STYLE_SYSLOG:
-                other = (s[0] == '{' && looks_ndjson(s, n)) ||
-                        ((s[0] >= '0' && s[0] <= '9') &&
-                         !tl_text_is_start(p->style, s, n));
+                if (s[0] >= '0' && s[0] <= '9') {
+                    start_style = p->style;
+                    start = tl_text_is_start(p->style, s, n, &p->cur_start);
+                    other = !start;
+                } else {
+                    other = s[0] == '{' && looks_ndjson(s, n);
+                }
                 break;
             case TL_STYLE_NDJSON:
                 other = s[0] >= '0' && s[0] <= '9';
@@ -818,7 +828,10 @@ static void handle_line(struct tl_parser *p, const char *s, size_t n,
     case TL_STYLE_DEFAULT:
     case TL_STYLE_COMPACT:
     case TL_STYLE_SYSLOG:
-        text_line(p, s, n, vol, trunc);
+        if (start_style != p->style)
+            start = n > 0 && s[0] >= '0' && s[0] <= '9' &&
+                    tl_text_is_start(p->style, s, n, &p->cur_start);
+        text_line(p, s, n, vol, trunc, start);
         break;
     case TL_STYLE_NDJSON:
         ndjson_line(p, s, n, trunc);

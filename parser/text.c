@@ -200,18 +200,44 @@ static size_t line_end(const char *p, size_t n)
     return nl ? (size_t)(nl - p) : n;
 }
 
-bool tl_text_is_start(enum tl_style s, const char *p, size_t n)
+bool tl_text_is_start(enum tl_style s, const char *p, size_t n,
+                      struct tl_text_start *st)
 {
-    struct dflt_cols c;
-    size_t t, l, cl;
+    struct tl_text_start tmp;
+    if (!st)
+        st = &tmp;
     switch (s) {
-    case TL_STYLE_DEFAULT:
-        return default_cols(p, n, &c);
+    case TL_STYLE_DEFAULT: {
+        struct dflt_cols c;
+        if (!default_cols(p, n, &c))
+            return false;
+        st->a[0] = c.thr;
+        st->a[1] = c.thr_end;
+        st->a[2] = c.type;
+        st->a[3] = c.type_end;
+        st->a[4] = c.act;
+        st->a[5] = c.act_end;
+        st->a[6] = c.pid;
+        st->a[7] = c.pid_end;
+        return true;
+    }
     case TL_STYLE_COMPACT: {
+        size_t t, l, cl;
         size_t i = compact_head(p, n, &t, &l);
-        return i && find_pid_bracket(p, i, n, false, &cl) < n;
+        if (!i)
+            return false;
+        size_t b = find_pid_bracket(p, i, n, false, &cl);
+        if (b >= n)
+            return false;
+        st->a[0] = i;   /* process */
+        st->a[1] = t;   /* type code */
+        st->a[2] = l;   /* timestamp length */
+        st->a[3] = b;   /* '[' of [PID:TID] */
+        st->a[4] = cl;  /* its ']' */
+        return true;
     }
     case TL_STYLE_SYSLOG: {
+        size_t cl;
         if (!ts31_shape(p, n) || n < 36 || p[31] != ' ' || p[32] != ' ' ||
             p[33] == ' ')
             return false;
@@ -219,7 +245,13 @@ bool tl_text_is_start(enum tl_style s, const char *p, size_t n)
         if (!sp)
             return false;
         size_t i = (size_t)(sp - p) + 1;
-        return find_pid_bracket(p, i, n, true, &cl) < n;
+        size_t b = find_pid_bracket(p, i, n, true, &cl);
+        if (b >= n)
+            return false;
+        st->a[0] = i;   /* process */
+        st->a[1] = b;   /* '[' of [PID]: */
+        st->a[2] = cl;  /* its ']' */
+        return true;
     }
     default:
         return false;
@@ -352,11 +384,11 @@ static uint64_t num_hex(const char *p, size_t a, size_t b)
 }
 
 static void parse_default(enum tl_ttl_layout ttl, const char *p, size_t n,
-                          struct tl_event *ev)
+                          const struct tl_text_start *st, struct tl_event *ev)
 {
-    struct dflt_cols c;
-    size_t used, eol = line_end(p, n);
-    default_cols(p, eol, &c);
+    struct dflt_cols c = {st->a[0], st->a[1], st->a[2], st->a[3],
+                          st->a[4], st->a[5], st->a[6], st->a[7]};
+    size_t used, eol = line_end(p + c.pid_end, n - c.pid_end) + c.pid_end;
     tl_parse_timestamp(p, 31, ev, &used);
     tl_event_set_num(ev, TL_F_THREAD_ID, num_hex(p, c.thr + 2, c.thr_end));
     set_type(ev, p + c.type, c.type_end - c.type);
@@ -394,15 +426,15 @@ static void parse_default(enum tl_ttl_layout ttl, const char *p, size_t n,
     parse_body(p, body, eol, n, ev, true, !tl_str_eq(type, "Activity"));
 }
 
-static void parse_compact(const char *p, size_t n, struct tl_event *ev)
+static void parse_compact(const char *p, size_t n,
+                          const struct tl_text_start *st, struct tl_event *ev)
 {
-    size_t type_at, ts_len, cl, used;
-    size_t eol = line_end(p, n);
-    size_t i = compact_head(p, eol, &type_at, &ts_len);
+    size_t i = st->a[0], type_at = st->a[1], ts_len = st->a[2];
+    size_t b = st->a[3], cl = st->a[4], used;
+    size_t eol = line_end(p + cl, n - cl) + cl;
     tl_parse_timestamp(p, ts_len, ev, &used);
     size_t tn = p[type_at + 1] == ' ' ? 1 : 2;
     set_type(ev, p + type_at, tn);
-    size_t b = find_pid_bracket(p, i, eol, false, &cl);
     if (b > i)
         tl_event_set_str(ev, TL_F_PROCESS, p + i, b - i);
     size_t k = skip_dig(p, b + 1, eol);
@@ -415,14 +447,12 @@ static void parse_compact(const char *p, size_t n, struct tl_event *ev)
                    ev->str[TL_F_EVENT_TYPE].p[0] == 'l');
 }
 
-static void parse_syslog(const char *p, size_t n, struct tl_event *ev)
+static void parse_syslog(const char *p, size_t n,
+                         const struct tl_text_start *st, struct tl_event *ev)
 {
-    size_t cl, used;
-    size_t eol = line_end(p, n);
+    size_t i = st->a[0], b = st->a[1], cl = st->a[2], used;
+    size_t eol = line_end(p + cl, n - cl) + cl;
     tl_parse_timestamp(p, 31, ev, &used);
-    const char *sp = memchr(p + 33, ' ', eol - 33);
-    size_t i = (size_t)(sp - p) + 1;
-    size_t b = find_pid_bracket(p, i, eol, true, &cl);
     if (b > i)
         tl_event_set_str(ev, TL_F_PROCESS, p + i, b - i);
     tl_event_set_num(ev, TL_F_PROCESS_ID, num_dec(p, b + 1, cl));
@@ -455,17 +485,18 @@ static void parse_syslog(const char *p, size_t n, struct tl_event *ev)
 }
 
 void tl_text_parse(enum tl_style s, enum tl_ttl_layout ttl, const char *p,
-                   size_t n, struct tl_event *ev)
+                   size_t n, const struct tl_text_start *st,
+                   struct tl_event *ev)
 {
     switch (s) {
     case TL_STYLE_DEFAULT:
-        parse_default(ttl, p, n, ev);
+        parse_default(ttl, p, n, st, ev);
         break;
     case TL_STYLE_COMPACT:
-        parse_compact(p, n, ev);
+        parse_compact(p, n, st, ev);
         break;
     case TL_STYLE_SYSLOG:
-        parse_syslog(p, n, ev);
+        parse_syslog(p, n, st, ev);
         break;
     default:
         break;
