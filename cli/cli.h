@@ -23,7 +23,14 @@ enum tl_exit {
 struct tl_input_opts {
     struct tl_parser_opts parser;
     unsigned idle_flush_ms;   /* live input: flush an open record after */
+    /* Live input: called after every idle_flush_ms of silence (after the
+     * parser's own idle flush), e.g. to close episodes. May be NULL. */
+    void (*idle_cb)(void *ctx);
+    void *idle_ctx;
 };
+
+/* argv[0] of the program (to find the shipped rules next to it). */
+extern const char *tl_cli_argv0;
 
 #define TL_DEFAULT_IDLE_FLUSH_MS 500u
 

@@ -7,5 +7,9 @@
 #define TL_COMMANDS_H
 
 int tl_cli_parse(int argc, char **argv);
+int tl_cli_scan(int argc, char **argv);
+int tl_cli_rules(int argc, char **argv);
+int tl_cli_explain(int argc, char **argv);
+int tl_cli_predicate(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 #include "opt.h"
 
 volatile int tl_cli_interrupted;
+const char *tl_cli_argv0;
 
 #define CHUNK ((size_t)256 * 1024)
 
@@ -24,6 +25,8 @@ void tl_input_opts_init(struct tl_input_opts *o)
 {
     tl_parser_opts_init(&o->parser);
     o->idle_flush_ms = TL_DEFAULT_IDLE_FLUSH_MS;
+    o->idle_cb = NULL;
+    o->idle_ctx = NULL;
 }
 
 int tl_input_opt(struct tl_input_opts *o, int id, const char *arg,
@@ -89,11 +92,13 @@ int tl_input_run(const char *path, const struct tl_input_opts *o,
     for (;;) {
         if (tl_cli_interrupted)
             break;
-        if (live && o->idle_flush_ms && tl_parser_pending(p)) {
+        if (live && o->idle_flush_ms && (tl_parser_pending(p) || o->idle_cb)) {
             struct pollfd pfd = {.fd = fd, .events = POLLIN};
             int r = poll(&pfd, 1, (int)o->idle_flush_ms);
             if (r == 0) {
                 tl_parser_idle(p);
+                if (o->idle_cb)
+                    o->idle_cb(o->idle_ctx);
                 continue;
             }
             if (r < 0 && errno == EINTR)
