@@ -622,7 +622,8 @@ int tl_cli_scan(int argc, char **argv)
     if (stats) {
         tl_stats_print(stderr, &total);
         fprintf(stderr, "  prefilter: %llu of %llu records skipped before "
-                "parsing\n", (unsigned long long)rcnt.want_false,
+                "parsing\n",
+                (unsigned long long)rcnt.want_false,
                 (unsigned long long)rcnt.want_calls);
     }
     if (rc == TL_EXIT_OK && s.failed)
