@@ -171,8 +171,10 @@ install: $(BIN)
 	    install -m 644 "$$f" $(DESTDIR)$(MANDIR)/man1/; done
 	for f in docs/*.5; do [ -f "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(MANDIR)/man5/; done
-	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
-	for f in rules/README.md docs/*.md; do [ -f "$$f" ] || continue; \
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	[ ! -f rules/README.md ] || \
+	    install -m 644 rules/README.md $(DESTDIR)$(DOCDIR)/rules.md
+	for f in docs/*.md; do [ -f "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(DOCDIR)/; done
 
 clean:
