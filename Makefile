@@ -87,8 +87,8 @@ FUZZ_LF  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all check unit golden fuzz-replay demo bench fuzz install clean \
-        distclean help rules-check
+.PHONY: all check unit golden fuzz-replay html-check demo bench fuzz \
+        install clean distclean help
 
 all: $(BIN)
 
@@ -125,7 +125,7 @@ $(B)/bench/%: bench/%.c $(LIB)
 
 # --- tests ---------------------------------------------------------------
 
-check: unit golden fuzz-replay
+check: unit golden fuzz-replay html-check
 	@echo "make check: all tests passed"
 
 unit: $(TEST_BIN)
@@ -133,6 +133,16 @@ unit: $(TEST_BIN)
 
 golden: $(BIN) $(BENCH_BIN)
 	$(Q)TRUSTLINE=./$(BIN) BUILD=$(B) sh tests/golden/run.sh
+
+# The HTML report in headless Chromium (Debian's chromium package); skipped
+# with a note where no browser is installed.
+html-check: $(B)/tests/test_html $(BIN)
+	$(Q)BUILD=$(B) sh tests/html/check.sh; rc=$$?; \
+	if [ $$rc = 77 ]; then echo "html-check: skipped (no chromium)"; \
+	elif [ $$rc != 0 ]; then exit $$rc; fi
+	$(Q)./$(BIN) scan --batch -r rules/macos -f html -o $(B)/busy-hour.html \
+	    samples/busy-hour.log && BUILD=$(B) sh tests/html/check.sh \
+	    $(B)/busy-hour.html; rc=$$?; [ $$rc = 0 ] || [ $$rc = 77 ] || exit $$rc
 
 fuzz-replay: $(FUZZ_REPLAY)
 	$(Q)sh tests/fuzz/replay.sh $(B)/fuzz
