@@ -36,12 +36,18 @@ GENOPTS="--info --debug --security-rate 0.01"
 #   OK       exit statuses that count as success, comma-separated
 #   COMMAND  the command, expanded with $FILE (the corpus file), $STYLE
 #            and $TRUSTLINE; its stdout goes to /dev/null
-# Next: `"$TRUSTLINE" scan --rules rules/macos "$FILE"` with the shipped
-# rules, and `rg -c -e P1 -e P2 ...` with all the rules' key patterns.
+#   $LITS is a file with the shipped rules' prefilter literals (one per
+#   line), $GENRULES a directory of 1,000 generated rules.
 # shellcheck disable=SC2016 # expanded later, per corpus file
 TABLE='cat|cat|0|cat "$FILE"
 rg -c TemporalValidity|rg|0,1|rg -c TemporalValidity "$FILE"
-trustline parse|$TRUSTLINE|0|"$TRUSTLINE" parse --style "$STYLE" "$FILE"'
+rg -c -i -F literals|rg|0,1|rg -c -i -F -f "$LITS" "$FILE"
+trustline parse|$TRUSTLINE|0|"$TRUSTLINE" parse --style "$STYLE" "$FILE"
+scan (shipped rules)|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos --style "$STYLE" "$FILE"
+scan, 1000 more rules|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos -r "$GENRULES" --style "$STYLE" "$FILE"
+scan -f ndjson|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos -f ndjson --style "$STYLE" "$FILE"
+scan -f csv|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos -f csv --style "$STYLE" "$FILE"
+scan -f html|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos -f html --style "$STYLE" "$FILE"'
 
 say() { printf '%s\n' "$*"; }
 err() { printf 'bench: %s\n' "$*" >&2; }
@@ -107,6 +113,35 @@ status_ok() { # status list
 
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
+
+# The shipped rules' prefilter literals, for rg to search the same way.
+LITS=$tmp/literals
+"$TRUSTLINE" rules list --literals rules/macos >"$LITS" 2>/dev/null ||
+    grep -h -o "contains: '[^']*'" rules/macos/*.yml | sed "s/^contains: '//; s/'$//" >"$LITS"
+
+# 1,000 generated rules (random phrases, a tenth with a process and a
+# regex), for the "many rules" column.
+GENRULES=$tmp/genrules
+mkdir -p "$GENRULES"
+awk -v seed="$BENCH_SEED" 'BEGIN {
+    srand(seed)
+    split("alpha bravo cobalt delta ember fjord garnet harbor indigo jasper " \
+          "kestrel lumen meadow nimbus onyx prairie quartz raven sierra " \
+          "tundra umber vesper willow xenon yarrow zephyr", w, " ")
+    for (i = 0; i < 1000; i++) {
+        a = w[int(rand() * 26) + 1]; b = w[int(rand() * 26) + 1]
+        printf "title: generated rule %d\nname: gen_%04d\nstatus: test\n", i, i
+        printf "level: low\nlogsource: {product: macos, service: unifiedlog}\n"
+        printf "detection:\n  sel:\n"
+        if (i % 10 == 0) {
+            printf "    process: gen%dd\n", i
+            printf "    eventMessage|re: \x27%s [0-9]+ %s\x27\n", a, b
+        } else {
+            printf "    eventMessage|contains: \x27%s %s %d\x27\n", a, b, i
+        }
+        printf "  condition: sel\n---\n"
+    }
+}' >"$GENRULES/generated.yml"
 trap 'exit 130' INT TERM
 failed=0
 

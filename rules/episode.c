@@ -18,6 +18,9 @@ struct tl_episode_def {
     char *title;
     char **keys;
     struct tl_strlist *links;
+    char **before_refs;
+    const struct tl_rule **before_rules;
+    struct ref_pos *before_pos;
     char ***link_fields;
     struct tl_episode_verdict *verdicts;
     /* per verdict: owned arrays */
@@ -28,7 +31,7 @@ struct tl_episode_def {
 };
 
 static const char *const episode_keys[] = {
-    "title", "keys", "link", "link-window", "verdicts",
+    "title", "keys", "link", "link-window", "before", "verdicts",
 };
 static const char *const verdict_keys[] = {"if", "unless", "level", "text"};
 
@@ -214,6 +217,10 @@ struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
                 size_t nf;
                 char **f = str_list(&e, lk->kids[i], "'link' entry", &nf,
                                     NULL);
+                if (nf == 0) {
+                    free(f);
+                    continue;
+                }
                 d->link_fields[d->spec.n_links] = f;
                 d->links[d->spec.n_links].v = (const char *const *)f;
                 d->links[d->spec.n_links].n = nf;
@@ -222,6 +229,17 @@ struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
             d->spec.links = d->links;
         }
     }
+    size_t nb;
+    d->before_refs = str_list(&e, tl_rules_ymap_get(y, "before"), "'before'",
+                              &nb, &d->before_pos);
+    d->before_rules = tl_xcalloc(nb ? nb : 1, sizeof(*d->before_rules));
+    d->spec.n_before = nb;
+    d->spec.before_refs = (const char *const *)d->before_refs;
+    d->spec.before_rules = d->before_rules;
+    if (nb && !lk)
+        perr(&e, tl_rules_ymap_get(y, "before"),
+             "episode: 'before' without 'link' (key-less events are tied "
+             "to a story only through link fields)");
     const struct tl_ynode *lw = tl_rules_ymap_get(y, "link-window");
     if (lw && (!lw->s || lw->type != TL_Y_SCALAR ||
                !parse_span(lw->s, &d->spec.link_window_ms)))
@@ -317,6 +335,26 @@ unsigned tl_episode_resolve(struct tl_episode_def *d,
     const struct tl_correlation *co = tl_rule_correlation(self);
     if (!d)
         return 0;
+    for (size_t i = 0; i < d->spec.n_before; i++) {
+        const struct tl_rule *r = tl_ruleset_find(rs, d->before_refs[i]);
+        bool in_corr = false;
+        for (size_t j = 0; co && r && j < co->n_rules; j++)
+            in_corr |= co->rules[j] == r;
+        char msg[512];
+        if (!r)
+            snprintf(msg, sizeof(msg), "episode: before: no rule has the id "
+                     "or name '%s'", d->before_refs[i]);
+        else if (!in_corr)
+            snprintf(msg, sizeof(msg), "episode: before: rule '%s' is not "
+                     "one of the correlation's rules", d->before_refs[i]);
+        else {
+            d->before_rules[i] = r;
+            continue;
+        }
+        errors++;
+        err(ctx, d->before_pos ? d->before_pos[i].line : 0,
+            d->before_pos ? d->before_pos[i].col : 0, msg);
+    }
     for (size_t v = 0; v < d->spec.n_verdicts; v++) {
         for (int pass = 0; pass < 2; pass++) {
             size_t n = pass ? d->verdicts[v].n_unless : d->verdicts[v].n_if;
@@ -364,6 +402,9 @@ void tl_episode_free(struct tl_episode_def *d)
     free_list(d->keys, d->spec.keys.n);
     for (size_t i = 0; i < d->spec.n_links; i++)
         free_list(d->link_fields[i], d->links[i].n);
+    free_list(d->before_refs, d->spec.n_before);
+    free(d->before_rules);
+    free(d->before_pos);
     free(d->link_fields);
     free(d->links);
     for (size_t v = 0; v < d->spec.n_verdicts; v++) {

@@ -10,6 +10,8 @@
  *     keys: [path_hash, team_id, cdhash, process]
  *     link: [[processID, threadID], [cdhash]]
  *     link-window: 5s
+ *     before: [cert_temporal_validity_failed]  # these come before their
+ *                                              # story's keyed event
  *     verdicts:
  *       - if: [gk_allow_migration]
  *         unless: [ticket_found]
@@ -44,6 +46,14 @@ struct tl_episode_spec {
     size_t n_links;                   /* field sets that link key-less hits */
     const struct tl_strlist *links;
     uint64_t link_window_ms;          /* default 5000 */
+    /* Rules whose key-less events precede the keyed event of their story
+     * (e.g. Security's trust lines before Gatekeeper's PST line): they
+     * wait for the next linked keyed event instead of joining a story
+     * that is already open. Other key-less events join the most recent
+     * open story they are linked to, or wait for the next. */
+    size_t n_before;
+    const char *const *before_refs;
+    const struct tl_rule *const *before_rules;   /* resolved at finalize */
     size_t n_verdicts;
     const struct tl_episode_verdict *verdicts;
 };

@@ -125,7 +125,8 @@ static bool hits_value(struct tl_hit *const *hits, size_t n, const char *name,
     return false;
 }
 
-/* Render "{field}" placeholders; unknown ones become "(unknown)". */
+/* Render "{field}" placeholders; a field no hit has becomes "-", as in
+ * the rules' summaries. */
 static char *render(const char *tpl, struct tl_hit *const *hits, size_t n)
 {
     struct tl_buf b;
@@ -150,7 +151,7 @@ static char *render(const char *tpl, struct tl_hit *const *hits, size_t n)
             if (hits_value(hits, n, name, nb, sizeof(nb), &v))
                 tl_buf_append(&b, v.p, v.n);
             else
-                tl_buf_append(&b, "(unknown)", 9);
+                tl_buf_putc(&b, '-');
         }
         p = c + 1;
     }
@@ -605,6 +606,9 @@ static void close_window(struct tl_timeline *t, struct window *w,
     free(w);
 }
 
+static void pending_drop(struct tl_timeline *t, struct tl_hit *h);
+static void unpend(struct tl_timeline *t, struct tl_hit *h);
+
 /* Close windows whose timespan has passed the watermark; expire pending
  * hits whose link window has passed. */
 static void advance(struct tl_timeline *t, int64_t watermark)
@@ -619,8 +623,7 @@ static void advance(struct tl_timeline *t, int64_t watermark)
                 break;
             k->pend_head = (k->pend_head + 1) % k->pend_cap;
             k->pend_n--;
-            t->n_pending--;
-            release_hit(t, h);
+            pending_drop(t, h);
         }
     }
 }
@@ -630,6 +633,8 @@ static void advance(struct tl_timeline *t, int64_t watermark)
 static void window_add(struct tl_timeline *t, struct window *w,
                        struct tl_hit *h)
 {
+    if (h->pend_refs > 0)
+        unpend(t, h);
     if (w->n >= t->o.max_episode_hits) {
         w->dropped++;
         t->st.episode_hits_dropped++;
@@ -657,6 +662,15 @@ static void window_add(struct tl_timeline *t, struct window *w,
     }
 }
 
+/* Is r one of the rules whose key-less hits precede their story? */
+static bool comes_before(const struct corr *k, const struct tl_rule *r)
+{
+    for (size_t i = 0; k->spec && i < k->spec->n_before; i++)
+        if (k->spec->before_rules[i] == r)
+            return true;
+    return false;
+}
+
 /* Do a and b agree on every field of one of the link sets? */
 static bool linked(const struct corr *k, const struct tl_hit *a,
                    const struct tl_hit *b)
@@ -682,34 +696,82 @@ static int64_t absdiff(int64_t a, int64_t b)
     return a > b ? a - b : b - a;
 }
 
-/* Pull pending key-less hits linked to h into w. */
+/* Pull into w the pending hits linked to h, and transitively those
+ * linked to the hits pulled. */
 static void pull_pending(struct tl_timeline *t, struct corr *k,
-                         struct window *w, const struct tl_hit *h)
+                         struct window *w, struct tl_hit *h)
 {
     if (!k->spec || k->spec->n_links == 0 || k->pend_n == 0)
         return;
-    size_t kept = 0, n = k->pend_n;
+    size_t n = k->pend_n, nsrc = 1;
     struct tl_hit **tmp = tl_xmalloc(n * sizeof(*tmp));
+    struct tl_hit **src = tl_xmalloc((n + 1) * sizeof(*src));
+    bool *taken = tl_xcalloc(n, sizeof(*taken));
     for (size_t i = 0; i < n; i++)
         tmp[i] = k->pending[(k->pend_head + i) % k->pend_cap];
-    for (size_t i = 0; i < n; i++) {
-        struct tl_hit *p = tmp[i];
-        if (absdiff(p->ev.time_us, h->ev.time_us) <= k->link_us &&
-            linked(k, p, h)) {
-            window_add(t, w, p);
-            t->n_pending--;
-        } else {
-            tmp[kept++] = p;
+    src[0] = h;
+    for (size_t si = 0; si < nsrc; si++) {
+        const struct tl_hit *from = src[si];
+        for (size_t i = 0; i < n; i++) {
+            struct tl_hit *p = tmp[i];
+            if (taken[i] ||
+                absdiff(p->ev.time_us, from->ev.time_us) > k->link_us ||
+                p->ev.time_us > w->deadline_us ||
+                !linked(k, p, from))
+                continue;
+            taken[i] = true;
+            src[nsrc++] = p;
         }
     }
-    for (size_t i = 0; i < kept; i++)
-        k->pending[(k->pend_head + i) % k->pend_cap] = tmp[i];
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!taken[i])
+            k->pending[(k->pend_head + kept++) % k->pend_cap] = tmp[i];
     k->pend_n = kept;
+    for (size_t i = 0; i < n; i++)
+        if (taken[i]) {
+            t->n_pending--;
+            tmp[i]->pend_refs--;
+            window_add(t, w, tmp[i]);
+        }
+    free(taken);
+    free(src);
     free(tmp);
 }
 
-/* Try to place h in correlation k. Returns true if k took it. */
-static bool corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
+/* Take h out of every pending list (it joined a window). */
+static void unpend(struct tl_timeline *t, struct tl_hit *h)
+{
+    for (size_t c = 0; c < t->n_corrs && h->pend_refs > 0; c++) {
+        struct corr *k = &t->corrs[c];
+        size_t kept = 0;
+        for (size_t i = 0; i < k->pend_n; i++) {
+            struct tl_hit *p = k->pending[(k->pend_head + i) % k->pend_cap];
+            if (p == h) {
+                h->pend_refs--;
+                t->n_pending--;
+                continue;
+            }
+            k->pending[(k->pend_head + kept++) % k->pend_cap] = p;
+        }
+        k->pend_n = kept;
+    }
+}
+
+/* One pending list lets go of h: released when no list holds it. */
+static void pending_drop(struct tl_timeline *t, struct tl_hit *h)
+{
+    t->n_pending--;
+    if (--h->pend_refs == 0)
+        release_hit(t, h);
+}
+
+enum take { TAKE_NO = 0, TAKE_PENDING, TAKE_WINDOW };
+
+/* Try to place h in correlation k: into a window (claimed), into k's
+ * pending list (it may still be claimed by another correlation), or
+ * not at all. */
+static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
 {
     struct corr *k = &t->corrs[ci];
     const struct tl_strlist *gb = &k->co->group_by;
@@ -734,22 +796,24 @@ static bool corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
     if (!keyed) {
         tl_buf_free(&key);
         if (!k->spec || k->spec->n_links == 0)
-            return false;
-        /* A recent open window with a linked hit? */
-        for (struct window *w = k->recent; w; w = w->next) {
-            if (w->last_us + k->link_us < h->ev.time_us)
-                break;
-            if (h->ev.time_us > w->deadline_us)
-                continue;
-            for (size_t i = w->n; i-- > 0;)
-                if (linked(k, w->hits[i], h)) {
-                    window_add(t, w, h);
-                    return true;
-                }
-        }
-        /* Wait for a keyed hit to link to. */
+            return TAKE_NO;
+        /* An open story with a linked hit, the most recently used first;
+         * not for the rules that come before their story. */
+        if (!comes_before(k, h->rule))
+            for (struct window *w = k->recent; w; w = w->next) {
+                if (w->last_us + k->link_us < h->ev.time_us)
+                    break;
+                if (h->ev.time_us > w->deadline_us)
+                    continue;
+                for (size_t i = w->n; i-- > 0;)
+                    if (linked(k, w->hits[i], h)) {
+                        window_add(t, w, h);
+                        return TAKE_WINDOW;
+                    }
+            }
+        /* Wait for the keyed hit of the next story to link to. */
         if (t->n_pending >= t->o.max_pending) {
-            /* release the oldest pending hit of any correlation */
+            /* let go of the oldest pending entry of any correlation */
             for (size_t c = 0; c < t->n_corrs; c++) {
                 struct corr *o = &t->corrs[c];
                 if (!o->pend_n)
@@ -757,9 +821,8 @@ static bool corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
                 struct tl_hit *old = o->pending[o->pend_head];
                 o->pend_head = (o->pend_head + 1) % o->pend_cap;
                 o->pend_n--;
-                t->n_pending--;
                 t->st.evicted_pending++;
-                release_hit(t, old);
+                pending_drop(t, old);
                 break;
             }
         }
@@ -776,7 +839,8 @@ static bool corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
         k->pending[(k->pend_head + k->pend_n) % k->pend_cap] = h;
         k->pend_n++;
         t->n_pending++;
-        return true;
+        h->pend_refs++;
+        return TAKE_PENDING;
     }
     const char *ks = key.p ? key.p : "";
     uint32_t b = hash_key(ci, ks) % NBUCKETS;
@@ -811,7 +875,7 @@ static bool corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
     tl_buf_free(&key);
     window_add(t, w, h);
     pull_pending(t, k, w, h);
-    return true;
+    return TAKE_WINDOW;
 }
 
 struct tl_timeline *tl_timeline_new(const struct tl_ruleset *rs,
@@ -916,12 +980,17 @@ void tl_timeline_add(struct tl_timeline *t, const struct tl_match *m)
         return;
     }
 
-    bool taken = false;
+    /* Correlations in load order: the first that puts h in a window
+     * claims it; a key-less h may wait in several pending lists. */
+    enum take taken = TAKE_NO;
     size_t ri = h->info->index;
     if (ri < t->n_rules)
-        for (size_t j = 0; j < t->n_by_rule[ri] && !taken; j++)
-            taken = corr_take(t, t->by_rule[ri][j], h);
-    if (!taken)
+        for (size_t j = 0; j < t->n_by_rule[ri] && taken != TAKE_WINDOW; j++) {
+            enum take r = corr_take(t, t->by_rule[ri][j], h);
+            if (r > taken)
+                taken = r;
+        }
+    if (taken == TAKE_NO)
         release_hit(t, h);
     advance(t, t->max_us - t->o.reorder_us);
     if (!t->o.live)
@@ -972,8 +1041,11 @@ void tl_timeline_free(struct tl_timeline *t)
     }
     for (size_t c = 0; c < t->n_corrs; c++) {
         struct corr *k = &t->corrs[c];
-        for (size_t i = 0; i < k->pend_n; i++)
-            hit_free(k->pending[(k->pend_head + i) % k->pend_cap]);
+        for (size_t i = 0; i < k->pend_n; i++) {
+            struct tl_hit *h = k->pending[(k->pend_head + i) % k->pend_cap];
+            if (--h->pend_refs == 0)
+                hit_free(h);
+        }
         free(k->pending);
     }
     while (t->out_n > 0) {

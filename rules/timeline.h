@@ -40,6 +40,7 @@ struct tl_hit {
     uint64_t seq;                      /* arrival order, from 1 */
     uint64_t episode;                  /* episode id, 0 if none */
     char *blob;
+    unsigned pend_refs;                /* internal: pending lists holding it */
 };
 
 /* The value of a field of a hit: an extracted field, or an event field

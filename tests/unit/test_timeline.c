@@ -28,7 +28,7 @@
 
 static const char *base_rules =
     DET("a", "A ", EXTRACT_KEY("A ")) DET("b", "B ", EXTRACT_KEY("B "))
-    DET("t", "T ", "");
+    DET("t", "T ", "") DET("u", "U ", "");
 
 struct sinkbuf {
     char out[8192];
@@ -249,7 +249,81 @@ START_TEST(test_link_and_verdict)
         finish(&f),
         "E1(high) Story of k1 [linked k1 in 5]{T before,A k1,T after}|"
         "H t T other thread|H t T too late|"
-        "E2(low) Story of k2 [plain k2 (unknown)]{A k2,B k2}|");
+        "E2(low) Story of k2 [plain k2 -]{A k2,B k2}|");
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_link_before)
+{
+    /* T lines come before their story (`before`), U lines after it: on
+     * one thread, a T between two stories goes to the next one, a U to
+     * the open one. */
+    struct fixture f;
+    setup(&f,
+          CORR("event_count", "[a, t, u]",
+               "  condition: {gte: 1}\n"
+               "episode:\n"
+               "  link: [[processID, threadID]]\n"
+               "  link-window: 5s\n"
+               "  before: [t]\n"),
+          false, 0, 0);
+    ev_at(&f, 0, 5, 7, "A k1");
+    ev_at(&f, 0.5, 5, 7, "U after k1");
+    ev_at(&f, 1, 5, 7, "T for k2");
+    ev_at(&f, 2, 5, 7, "A k2");
+    ev_at(&f, 2.5, 5, 7, "U after k2");
+    ev_at(&f, 3, 6, 7, "U other process");
+    ck_assert_str_eq(finish(&f),
+                     "E1(low) Correlation k1 [-]{A k1,U after k1}|"
+                     "E2(low) Correlation k2 [-]{T for k2,A k2,U after k2}|"
+                     "H u U other process|");
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_link_transitive)
+{
+    /* P2 is linked to P1 only, P1 to the keyed hit: both are pulled. */
+    struct fixture f;
+    setup(&f,
+          CORR("event_count", "[a, t]",
+               "  condition: {gte: 1}\n"
+               "episode:\n"
+               "  link: [[processID], [threadID]]\n"
+               "  link-window: 5s\n"),
+          false, 0, 0);
+    ev_at(&f, 0, 5, 8, "T p1");
+    ev_at(&f, 0.5, 6, 8, "T p2");
+    ev_at(&f, 0.7, 9, 9, "T unrelated");
+    ev_at(&f, 1, 5, 7, "A k1");
+    ck_assert_str_eq(finish(&f), "E1(low) Correlation k1 [-]{T p1,T p2,A k1}|"
+                                 "H t T unrelated|");
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_pending_in_two_correlations)
+{
+    /* A key-less hit waits in both correlations that list it; the one
+     * whose keyed hit comes claims it. */
+    struct fixture f;
+    setup(&f,
+          "title: First {key}\nname: c1\nstatus: test\ncorrelation:\n"
+          "  type: event_count\n  rules: [a, t]\n  group-by: [key]\n"
+          "  timespan: 10s\n  condition: {gte: 1}\n"
+          "episode:\n  link: [[processID, threadID]]\n"
+          "---\n"
+          "title: Second {key}\nname: c2\nstatus: test\ncorrelation:\n"
+          "  type: event_count\n  rules: [b, t]\n  group-by: [key]\n"
+          "  timespan: 10s\n  condition: {gte: 1}\n"
+          "episode:\n  link: [[processID, threadID]]\n",
+          false, 0, 0);
+    ev_at(&f, 0, 5, 7, "T shared");
+    ev_at(&f, 1, 5, 7, "B k9");
+    ev_at(&f, 2, 5, 8, "T alone");
+    ck_assert_str_eq(finish(&f), "E1(low) Second k9 [-]{T shared,B k9}|"
+                                 "H t T alone|");
     teardown(&f);
 }
 END_TEST
@@ -335,6 +409,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_temporal_ordered);
     tcase_add_test(tc, test_value_count);
     tcase_add_test(tc, test_link_and_verdict);
+    tcase_add_test(tc, test_link_before);
+    tcase_add_test(tc, test_link_transitive);
+    tcase_add_test(tc, test_pending_in_two_correlations);
     tcase_add_test(tc, test_max_open_cap);
     tcase_add_test(tc, test_order_and_late);
     tcase_add_test(tc, test_live);
