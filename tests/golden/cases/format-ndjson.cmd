@@ -1,0 +1,1 @@
+$TL scan --batch -r rules/macos -f ndjson samples/expired-cert-migration.log
