@@ -41,7 +41,9 @@ static const char usage[] =
     "\n"
     "Output:\n"
     "  -f, --format FMT   text (default), ndjson, csv or html\n"
-    "  -o, --output FILE  write to FILE instead of stdout\n"
+    "  -o, --output FILE  write to FILE instead of stdout (replacing it)\n"
+    "  --append           with -o: append to FILE instead (for long-running\n"
+    "                     jobs that restart)\n"
     "  --min-level LEVEL  show only events and episodes at or above LEVEL\n"
     "                     (informational, low, medium, high, critical)\n"
     "  --since TIME       only events at or after TIME\n"
@@ -73,9 +75,11 @@ static const char usage[] =
     "\n"
     "Examples:\n"
     "  trustline samples/busy-hour.log\n"
-    "  log show --last 1d --style ndjson | trustline -f html -o day.html\n"
-    "  log stream --style ndjson --predicate \"$(trustline predicate)\" | "
-    "trustline\n";
+    "  log show --info --last 1d --style ndjson | trustline -f html -o day.html\n"
+    "  log stream --level info --style ndjson \\\n"
+    "      --predicate \"$(trustline predicate)\" | trustline\n"
+    "(Some of the events the shipped rules look for are logged at the Info\n"
+    "level: give `log stream` --level info and `log show` --info.)\n";
 
 struct tfilter {
     bool set;
@@ -313,7 +317,8 @@ int tl_cli_scan(int argc, char **argv)
     enum {
         O_RULES = 1, O_FORMAT, O_OUT, O_MINLEVEL, O_SINCE, O_UNTIL, O_RULE,
         O_TAG, O_NOPRE, O_STATS, O_FAIL, O_STRICT, O_LIVE, O_BATCH,
-        O_MAXOPEN, O_REORDER, O_COLOR, O_TITLE, O_MLIMIT, O_DLIMIT, O_HELP
+        O_MAXOPEN, O_REORDER, O_COLOR, O_TITLE, O_MLIMIT, O_DLIMIT, O_HELP,
+        OPT_APPEND
     };
     static const struct tl_opt opts[] = {
         {"rules", 'r', true, O_RULES},
@@ -337,6 +342,7 @@ int tl_cli_scan(int argc, char **argv)
         {"match-limit", 0, true, O_MLIMIT},
         {"depth-limit", 0, true, O_DLIMIT},
         {"help", 'h', false, O_HELP},
+        {"append", 0, false, OPT_APPEND},
         TL_INPUT_OPTS,
         {NULL, 0, false, 0},
     };
@@ -349,7 +355,7 @@ int tl_cli_scan(int argc, char **argv)
     const char **files = tl_xcalloc((size_t)argc + 1, sizeof(char *));
     size_t n_rule_paths = 0, nfiles = 0;
     const char *outpath = NULL, *format = "text", *color = "auto";
-    bool stats = false, prefilter = true, strict = false;
+    bool stats = false, prefilter = true, strict = false, append = false;
     int live = -1, id, rc = TL_EXIT_OK;
     unsigned long long v;
 
@@ -408,6 +414,9 @@ int tl_cli_scan(int argc, char **argv)
             break;
         case O_STRICT:
             strict = true;
+            break;
+        case OPT_APPEND:
+            append = true;
             break;
         case O_LIVE:
             live = 1;
@@ -535,7 +544,8 @@ int tl_cli_scan(int argc, char **argv)
     /* Output. */
     int fd = STDOUT_FILENO;
     if (outpath) {
-        fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        fd = open(outpath,
+                  O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0644);
         if (fd < 0) {
             tl_diag(TL_DIAG_ERROR, outpath, 0, 0, "cannot write: %s",
                     strerror(errno));

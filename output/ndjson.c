@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "escape.h"
 #include "event_json.h"
@@ -22,10 +23,17 @@ struct nd {
     struct tl_render_opts opts;
 };
 
+/* Our own top-level names, and the ECS roots that would clash with a
+ * plain string of the same name. */
 static const char *const reserved[] = {
     "record", "message", "datetime", "timestamp", "timestamp_desc",
     "episode", "macos", "title", "verdict", "level", "events", "rules",
-    "input", "line", "summary", "closed_by", "duration_s",
+    "rule_counts", "summary", "closed_by", "hits", "episodes", "first",
+    "last", "levels", "stats", "agent", "client", "cloud", "container",
+    "destination", "dns", "ecs", "error", "event", "file", "group",
+    "host", "http", "input", "log", "network", "observer", "organization",
+    "os", "package", "process", "related", "rule", "server", "service",
+    "source", "tags", "threat", "url", "user", "user_agent",
 };
 
 static void key(struct tl_out *o, const char *k)
@@ -39,6 +47,13 @@ static void key(struct tl_out *o, const char *k)
  * or looks like an ECS path. */
 static void user_key(struct tl_out *o, const char *k)
 {
+    /* Event fields used as keys go by their ECS names. */
+    if (strcmp(k, "process") == 0 || strcmp(k, "processID") == 0 ||
+        strcmp(k, "threadID") == 0) {
+        key(o, k[7] == 'I' ? "process.pid"
+               : k[0] == 't' ? "process.thread.id" : "process.name");
+        return;
+    }
     bool clash = strchr(k, '.') || k[0] == '@';
     for (size_t i = 0; i < TL_ARRAY_LEN(reserved) && !clash; i++)
         clash = strcmp(k, reserved[i]) == 0;
@@ -126,9 +141,9 @@ static void write_hit(struct nd *n, const struct tl_hit *h)
         tl_out_u64(o, h->episode);
     else
         tl_out_write(o, "null", 4);
-    key(o, "input");
+    key(o, "log.file.path");
     str_val(o, ev->input);
-    key(o, "line");
+    key(o, "log.file.line");
     tl_out_u64(o, ev->line);
     if (h->summary.p) {
         key(o, "summary");
@@ -237,7 +252,10 @@ static void nd_summary(void *st, const struct tl_summary *s)
     tl_out_printf(o, "\"trustline: %llu matched events, %llu episodes\"",
                   (unsigned long long)ts->hits,
                   (unsigned long long)ts->episodes);
-    times(o, ts->any_time ? ts->last_us : 0, true, "Summary");
+    /* A run that matched nothing has no event time: the summary is
+     * stamped with the time it was written. */
+    times(o, ts->any_time ? ts->last_us : (int64_t)time(NULL) * 1000000,
+          true, "Summary");
     key(o, "event.kind");
     str_val(o, "metric");
     key(o, "hits");
@@ -263,7 +281,7 @@ static void nd_summary(void *st, const struct tl_summary *s)
         tl_out_u64(o, ts->per_level[l]);
     }
     tl_out_putc(o, '}');
-    key(o, "rules");
+    key(o, "rule_counts");
     tl_out_putc(o, '[');
     for (size_t i = 0; i < s->n_rules; i++) {
         const struct tl_rule_info *in = s->rules[i].info;

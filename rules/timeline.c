@@ -609,12 +609,15 @@ static void close_window(struct tl_timeline *t, struct window *w,
 static void pending_drop(struct tl_timeline *t, struct tl_hit *h);
 static void unpend(struct tl_timeline *t, struct tl_hit *h);
 
-/* Close windows whose timespan has passed the watermark; expire pending
- * hits whose link window has passed. */
-static void advance(struct tl_timeline *t, int64_t watermark)
+/* Close windows whose timespan has passed the watermark (`why` says
+ * what moved it); expire pending hits whose link window has passed. */
+static void advance(struct tl_timeline *t, int64_t watermark, const char *why)
 {
     while (t->heap_n > 0 && t->heap[0]->deadline_us < watermark)
-        close_window(t, t->heap[0], "timespan");
+        close_window(t, t->heap[0],
+                     t->heap[0]->deadline_us < t->max_us - t->o.reorder_us
+                         ? "timespan"
+                         : why);
     for (size_t c = 0; c < t->n_corrs; c++) {
         struct corr *k = &t->corrs[c];
         while (k->pend_n > 0) {
@@ -946,7 +949,7 @@ void tl_timeline_add(struct tl_timeline *t, const struct tl_match *m)
      * complete; close them rather than call everything late. */
     if (t->input_boundary && t->any_time &&
         tu < t->max_us - t->o.reorder_us) {
-        advance(t, INT64_MAX);
+        advance(t, INT64_MAX, "end of input");
         drain(t, true);
         t->any_time = false;
         t->emitted_any = false;
@@ -992,7 +995,7 @@ void tl_timeline_add(struct tl_timeline *t, const struct tl_match *m)
         }
     if (taken == TAKE_NO)
         release_hit(t, h);
-    advance(t, t->max_us - t->o.reorder_us);
+    advance(t, t->max_us - t->o.reorder_us, "timespan");
     if (!t->o.live)
         drain(t, false);
 }
@@ -1005,7 +1008,7 @@ void tl_timeline_idle(struct tl_timeline *t)
         return;
     uint64_t now = tl_now_ms();
     int64_t quiet_us = (int64_t)(now - t->last_wall_ms) * 1000;
-    advance(t, t->max_us + quiet_us);
+    advance(t, t->max_us + quiet_us, "idle");
     drain(t, false);
 }
 
@@ -1016,7 +1019,7 @@ void tl_timeline_input_end(struct tl_timeline *t)
 
 void tl_timeline_finish(struct tl_timeline *t)
 {
-    advance(t, INT64_MAX);
+    advance(t, INT64_MAX, "end of input");
     drain(t, true);
 }
 
