@@ -837,13 +837,13 @@ START_TEST(test_more_messages)
                           " type: cousin}]\n"
                           "detection: {s: {process: x}, condition: s}\n"),
                      "3:12: error: logsource: missing 'product: macos'\n"
-                     "5:63: error: related: 'type' must be derived, "
+                     "5:60: error: related: 'type' must be derived, "
                      "obsolete, merged, renamed or similar");
     ck_assert_str_eq(lint(RULE("  sel:\n    process|exists: [true]\n"
                                "  kw: [a, null]\n"
                                "  condition: sel or kw\n")),
                      "7:21: error: 'exists' takes one value, true or false\n"
-                     "8:14: error: a keyword cannot be null");
+                     "8:11: error: a keyword cannot be null");
     ck_assert_str_eq(lint(RULE("  sel:\n    process: x\n  condition: sel\n"
                                "extract: {eventMessage: [''], sender: null}\n"
                                "episode: {}\n")),
@@ -867,7 +867,8 @@ START_TEST(test_more_messages)
              "correlation: {type: temporal, rules: [base], timespan: 1m,\n"
              "  generate: maybe, aliases: {k: {other: f}, j: [x]}}\n"
              "---\ntitle: c3\nid: 41111111-2222-3333-4444-555555555555\n"
-             "correlation: {type: value_count, rules: [c3, base], timespan: "
+             "correlation: {type: value_count, rules: "
+             "[41111111-2222-3333-4444-555555555555, base], timespan: "
              "1d, condition: {gt: 1}}\n",
              base);
     ck_assert_str_eq(lint(buf),
@@ -875,20 +876,20 @@ START_TEST(test_more_messages)
                      "(event_count, value_count, temporal or "
                      "temporal_ordered)\n"
                      "11:14: error: correlation: missing 'rules'\n"
-                     "12:1: error: 'extract' is not supported in a correlation"
-                     " rule\n"
-                     "16:14: error: correlation: alias 'k' names rule "
+                     "12:10: error: 'extract' is not supported in a "
+                     "correlation rule\n"
+                     "17:14: error: correlation: alias 'k' names rule "
                      "'other', which is not in 'rules'\n"
-                     "16:38: warning: correlation: a temporal correlation of "
+                     "17:38: warning: correlation: a temporal correlation of "
                      "a single rule is always true when the rule matches\n"
-                     "17:13: error: correlation: 'generate' must be true or "
+                     "18:13: error: correlation: 'generate' must be true or "
                      "false\n"
-                     "17:37: error: correlation: alias 'j' must map rule "
+                     "18:48: error: correlation: alias 'j' must map rule "
                      "names to field names\n"
-                     "21:44: error: correlation: a rule cannot refer to "
+                     "22:42: error: correlation: a rule cannot refer to "
                      "itself\n"
-                     "21:87: error: correlation: value_count needs 'field' in "
-                     "its condition");
+                     "22:112: error: correlation: value_count needs 'field' "
+                     "in its condition");
     /* a correlation over a rule with errors is dropped with it */
     ck_assert_str_eq(lint("title: bad\nname: bad\n"
                           "id: 11111111-2222-3333-4444-555555555555\n"
