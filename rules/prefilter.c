@@ -54,17 +54,21 @@ struct lset {
                       here: they come from YAML text) */
     size_t *len;
     size_t n;
+    /* Some literal comes from a field that repeats on every line of a
+     * process or subsystem (process, sender, subsystem, category, image
+     * paths): less selective than message text of the same length. */
+    bool common;
 };
 
 static struct lset none(void)
 {
-    struct lset s = {false, NULL, NULL, 0};
+    struct lset s = {false, NULL, NULL, 0, false};
     return s;
 }
 
 static struct lset empty_bounded(void)
 {
-    struct lset s = {true, NULL, NULL, 0};
+    struct lset s = {true, NULL, NULL, 0, false};
     return s;
 }
 
@@ -125,10 +129,12 @@ static void lset_union(struct lset *a, struct lset *b)
     }
     for (size_t i = 0; i < b->n && a->bounded; i++)
         lset_add(a, b->v[i], b->len[i]);
+    a->common |= b->common;
     lset_free(b);
 }
 
-/* How selective a set is: the shortest literal decides. */
+/* How selective a set is: the shortest literal decides; a literal from a
+ * field shared by every line of a process or subsystem counts half. */
 static long score(const struct lset *s)
 {
     if (!s->bounded || s->n == 0)
@@ -137,6 +143,8 @@ static long score(const struct lset *s)
     for (size_t i = 0; i < s->n; i++)
         if (s->len[i] < m)
             m = s->len[i];
+    if (s->common)
+        m = (m + 1) / 2;
     /* longer minimum first, then fewer literals */
     return (long)(m > 64 ? 64 : m) * 1024 - (long)s->n;
 }
@@ -253,6 +261,22 @@ static struct lset value_cover(const struct tl_value *v, bool json)
     return none();
 }
 
+static void mark_common(struct lset *s, enum tl_field f)
+{
+    switch (f) {
+    case TL_F_PROCESS:
+    case TL_F_SENDER:
+    case TL_F_SUBSYSTEM:
+    case TL_F_CATEGORY:
+    case TL_F_PROCESS_IMAGE_PATH:
+    case TL_F_SENDER_IMAGE_PATH:
+        s->common = true;
+        break;
+    default:
+        break;
+    }
+}
+
 static struct lset item_cover(const struct tl_item *it, bool json)
 {
     if (it->field.src != TL_FS_EVENT || !tl_rules_field_verbatim(it->field.f))
@@ -265,6 +289,7 @@ static struct lset item_cover(const struct tl_item *it, bool json)
             struct lset s = value_cover(&it->vals[i], json);
             lset_best(&best, &s);
         }
+        mark_common(&best, it->field.f);
         return best;
     }
     struct lset acc = empty_bounded();
@@ -272,6 +297,7 @@ static struct lset item_cover(const struct tl_item *it, bool json)
         struct lset s = value_cover(&it->vals[i], json);
         lset_union(&acc, &s);
     }
+    mark_common(&acc, it->field.f);
     return acc;
 }
 
