@@ -132,7 +132,7 @@ int tl_cli_explain(int argc, char **argv)
         rc = TL_EXIT_USAGE;
         goto done;
     }
-    char **defaults = nr ? NULL : tl_rules_default_paths(NULL);
+    char **defaults = nr ? NULL : tl_rules_default_paths(tl_cli_argv0);
     char **use = nr ? rpaths : defaults;
     x.rs = tl_ruleset_new();
     for (size_t i = 0; use[i]; i++)

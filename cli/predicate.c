@@ -76,7 +76,7 @@ int tl_cli_predicate(int argc, char **argv)
             goto done;
         }
     }
-    char **defaults = nr ? NULL : tl_rules_default_paths(NULL);
+    char **defaults = nr ? NULL : tl_rules_default_paths(tl_cli_argv0);
     char **use = nr ? rpaths : defaults;
     rs = tl_ruleset_new();
     for (size_t i = 0; use[i]; i++)

@@ -191,7 +191,7 @@ int tl_cli_rules(int argc, char **argv)
         return TL_EXIT_USAGE;
     }
     bool owned;
-    char **use = paths_or_default(paths, n, NULL, &owned);
+    char **use = paths_or_default(paths, n, tl_cli_argv0, &owned);
     struct tl_ruleset *rs = load(use);
     int rc;
     if (strcmp(sub, "lint") == 0)

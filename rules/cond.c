@@ -471,14 +471,13 @@ static void resolve(struct resolve_ctx *R, struct tl_cond *c)
     }
     if (c->op == TL_COND_OF) {
         free(c->sels);
-        c->sels = NULL;
+        c->sels = tl_xcalloc(R->n_names + 1, sizeof *c->sels);
         c->n_sels = 0;
         for (size_t i = 0; i < R->n_names; i++) {
             bool hit = c->name ? tl_cond_pattern_match(c->name, R->names[i])
                                : R->names[i][0] != '_';
             if (!hit)
                 continue;
-            c->sels = tl_xrealloc(c->sels, (c->n_sels + 1) * sizeof *c->sels);
             c->sels[c->n_sels++] = i;
             if (R->used)
                 R->used[i] = true;

@@ -1319,8 +1319,8 @@ static size_t ex_name_index(struct tl_rule *r, const char *name, bool add)
             return i;
     if (!add)
         return (size_t)-1;
-    r->ex_names = tl_xrealloc(r->ex_names,
-                              (r->n_ex_names + 1) * sizeof *r->ex_names);
+    tl_xgrow((void **)&r->ex_names, &r->cap_ex_names, r->n_ex_names + 1,
+             sizeof *r->ex_names);
     r->ex_names[r->n_ex_names] = tl_xstrdup(name);
     return r->n_ex_names++;
 }
@@ -1470,7 +1470,7 @@ static void add_seg(struct tl_rule *r, bool field, const char *s, size_t n,
 {
     if (!field && n == 0)
         return;
-    r->segs = tl_xrealloc(r->segs, (r->n_segs + 1) * sizeof *r->segs);
+    tl_xgrow((void **)&r->segs, &r->cap_segs, r->n_segs + 1, sizeof *r->segs);
     struct tl_tseg *g = &r->segs[r->n_segs++];
     memset(g, 0, sizeof *g);
     g->is_field = field;
@@ -1642,7 +1642,8 @@ static void parse_test_item(struct lctx *L, struct tl_rule *r,
             t.summary = tl_xstrndup(s->s, s->n);
         }
     }
-    r->tests = tl_xrealloc(r->tests, (r->n_tests + 1) * sizeof *r->tests);
+    tl_xgrow((void **)&r->tests, &r->cap_tests, r->n_tests + 1,
+             sizeof *r->tests);
     r->tests[r->n_tests++] = t;
 }
 
@@ -1885,9 +1886,8 @@ static void parse_correlation(struct lctx *L, struct tl_rule *r,
                                "to field names", k->s);
                     continue;
                 }
-                r->corr_aliases = tl_xrealloc(
-                    r->corr_aliases,
-                    (co->n_aliases + 1) * sizeof *r->corr_aliases);
+                tl_xgrow((void **)&r->corr_aliases, &r->cap_aliases,
+                         co->n_aliases + 1, sizeof *r->corr_aliases);
                 struct tl_corr_alias *a = &r->corr_aliases[co->n_aliases++];
                 a->alias = tl_xstrndup(k->s, k->n);
                 a->rule_ref = tl_xstrndup(rk->s, rk->n);
@@ -2310,7 +2310,8 @@ static void on_doc(void *ctx, struct tl_ynode *root, bool tainted,
     tl_rules_ynode_free(root);
     /* Rules with errors stay until tl_ruleset_finalize() has cross-checked
      * them (duplicates, references), then they are dropped. */
-    rs->rules = tl_xrealloc(rs->rules, (rs->n_rules + 1) * sizeof *rs->rules);
+    tl_xgrow((void **)&rs->rules, &rs->cap_rules, rs->n_rules + 1,
+             sizeof *rs->rules);
     r->info.index = rs->n_rules;
     rs->rules[rs->n_rules++] = r;
 }
@@ -2328,7 +2329,8 @@ static void on_yaml_err(void *ctx, unsigned line, unsigned col,
 
 static size_t add_file(struct tl_ruleset *rs, const char *name)
 {
-    rs->files = tl_xrealloc(rs->files, (rs->n_files + 1) * sizeof *rs->files);
+    tl_xgrow((void **)&rs->files, &rs->cap_files, rs->n_files + 1,
+             sizeof *rs->files);
     rs->files[rs->n_files] = tl_xstrdup(name);
     return rs->n_files++;
 }

@@ -831,3 +831,8 @@ void tl_ruleset_counters(const struct tl_ruleset *rs,
 {
     *out = rs->counters;
 }
+
+uint64_t tl_rule_limit_hits(const struct tl_rule *r)
+{
+    return r->limit_hits;
+}

@@ -29,7 +29,7 @@ struct pn {
     char *lit;
     size_t n;
     struct pn **kids;
-    size_t nk;
+    size_t nk, cap;
 };
 
 static struct pn *pn_new(enum pk k)
@@ -60,7 +60,7 @@ static void pn_add(struct pn *p, struct pn *k)
         pn_free(k);
         return;
     }
-    p->kids = tl_xrealloc(p->kids, (p->nk + 1) * sizeof *p->kids);
+    tl_xgrow((void **)&p->kids, &p->cap, p->nk + 1, sizeof *p->kids);
     p->kids[p->nk++] = k;
 }
 

@@ -112,6 +112,7 @@ static void lset_add(struct lset *s, const char *p, size_t n)
         lset_free(s);
         return;
     }
+    /* at most MAX_COVER_LITS: growing one by one is fine */
     s->v = tl_xrealloc(s->v, (s->n + 1) * sizeof *s->v);
     s->len = tl_xrealloc(s->len, (s->n + 1) * sizeof *s->len);
     s->v[s->n] = f;

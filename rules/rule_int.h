@@ -181,14 +181,14 @@ struct tl_rule {
     struct tl_extract *ex;
     size_t n_ex;
     char **ex_names;
-    size_t n_ex_names;
+    size_t n_ex_names, cap_ex_names;
 
     char *summary;
     struct tl_tseg *segs;
-    size_t n_segs;
+    size_t n_segs, cap_segs;
 
     struct tl_test *tests;
-    size_t n_tests;
+    size_t n_tests, cap_tests;
 
     /* correlation */
     struct tl_correlation corr;
@@ -199,6 +199,7 @@ struct tl_rule {
     struct tl_corr_cond corr_conds[5];
     char *corr_field;
     struct tl_corr_alias *corr_aliases;
+    size_t cap_aliases;
     unsigned corr_line, corr_col;
     unsigned *corr_ref_lines, *corr_ref_cols;
     struct tl_episode_def *episode;
@@ -226,9 +227,9 @@ struct tl_mlit;
 
 struct tl_ruleset {
     char **files;
-    size_t n_files;
+    size_t n_files, cap_files;
     struct tl_rule **rules;
-    size_t n_rules;
+    size_t n_rules, cap_rules;
     size_t n_loaded;            /* rules seen, valid or not (for the cap) */
 
     struct tl_rules_msg_int *msgs;

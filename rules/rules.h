@@ -260,10 +260,10 @@ bool tl_ruleset_match_rule(struct tl_ruleset *rs, const struct tl_rule *r,
                            void (*cb)(void *ctx, const struct tl_match *m),
                            void *ctx);
 
-/* The field value of ev named `name` (event field, predicate alias or
- * extracted field during a match): rendered into a string. Used by
- * renderers; returns false if absent. buf (>= 32 bytes) holds rendered
- * integers. */
+/* The value of event field f as text, the way rules see it: integers in
+ * decimal (rendered into buf), the timestamp of a text style formatted as
+ * `log` prints it (buf >= 40 bytes), strings as slices of the event.
+ * Returns false if the event does not carry the field. For renderers. */
 bool tl_rules_event_value(const struct tl_event *ev, enum tl_field f,
                           char *buf, size_t bufsz, struct tl_str *out);
 
@@ -279,6 +279,9 @@ struct tl_rules_counters {
 
 void tl_ruleset_counters(const struct tl_ruleset *rs,
                          struct tl_rules_counters *out);
+
+/* How many of r's regex matches were stopped by a PCRE2 limit. */
+uint64_t tl_rule_limit_hits(const struct tl_rule *r);
 
 /* ---- prefilter (rules/prefilter.c) -------------------------------------- */
 

@@ -56,8 +56,8 @@ void tl_rules_ynode_free(struct tl_ynode *y)
 
 static void add_kid(struct tl_ynode *parent, struct tl_ynode *k)
 {
-    parent->kids = tl_xrealloc(parent->kids,
-                               (parent->n_kids + 1) * sizeof *parent->kids);
+    tl_xgrow((void **)&parent->kids, &parent->cap_kids, parent->n_kids + 1,
+             sizeof *parent->kids);
     parent->kids[parent->n_kids++] = k;
 }
 

@@ -41,6 +41,7 @@ struct tl_ynode {
     /* map: kids[2i] key (a scalar), kids[2i+1] value; seq: kids[i] */
     struct tl_ynode **kids;
     size_t n_kids;
+    size_t cap_kids;
 };
 
 struct tl_yload_cb {

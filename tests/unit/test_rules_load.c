@@ -900,7 +900,7 @@ START_TEST(test_more_messages)
                           "id: 21111111-2222-3333-4444-555555555555\n"
                           "correlation: {type: temporal, rules: [bad, bad], "
                           "timespan: 1m}\n"),
-                     "6:26: error: unknown modifier 'nope'\n"
+                     "6:25: error: unknown modifier 'nope'\n"
                      "10:39: error: correlation: the rule 'bad' has errors");
     /* loading after finalize is refused */
     struct tl_ruleset *rs = tl_ruleset_new();

@@ -360,6 +360,7 @@ START_TEST(test_limits)
     struct tl_rules_counters c;
     tl_ruleset_counters(rs, &c);
     ck_assert_uint_eq(c.limit_hits, 2);
+    ck_assert_uint_eq(tl_rule_limit_hits(tl_ruleset_rule(rs, 0)), 2);
     /* matching goes on: a short subject still matches */
     run(rs, DL("p", NULL, NULL, "aaaa"), &res);
     ck_assert_uint_eq(res.n, 1);
