@@ -2,9 +2,12 @@
  * main.c - the trustline command line: dispatch to a subcommand, signal
  * set-up, exit codes. The subcommands live in cli/.
  */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -56,6 +59,29 @@ static const struct {
 
 static char scan_name[] = "scan";
 
+/* The commands that print through stdio (rules, explain, predicate,
+ * --help): a failed write is an error too (exit 4), except a reader that
+ * went away (EPIPE), which ends us quietly. */
+static int finish_stdout(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    int err = errno;
+    /* stdio may have met the error earlier (errno is gone by now): a pipe
+     * whose reader has left shows POLLERR. */
+    struct stat st;
+    struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+    if (err == EPIPE ||
+        (fstat(STDOUT_FILENO, &st) == 0 &&
+         (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) &&
+         poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP))))
+        return rc;
+    fprintf(stderr, "trustline: <stdout>: error: write error: %s\n",
+            err ? strerror(err) : "output lost (disk full?)");
+    return rc == TL_EXIT_OK || rc == TL_EXIT_FOUND ? TL_EXIT_OUTPUT : rc;
+}
+
 static void on_sigint(int sig)
 {
     (void)sig;
@@ -87,16 +113,22 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         fputs(usage, stdout);
-        return TL_EXIT_OK;
+        return finish_stdout(TL_EXIT_OK);
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
         printf("trustline %s\n", TL_VERSION);
-        return TL_EXIT_OK;
+        return finish_stdout(TL_EXIT_OK);
     }
+    int rc = -1;
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
-    /* Not a command: the arguments are scan's (trustline FILE...). */
-    argv[0] = scan_name;
-    return tl_cli_scan(argc, argv);
+        if (strcmp(cmd, commands[i].name) == 0) {
+            rc = commands[i].fn(argc - 1, argv + 1);
+            break;
+        }
+    if (rc < 0) {
+        /* Not a command: the arguments are scan's (trustline FILE...). */
+        argv[0] = scan_name;
+        rc = tl_cli_scan(argc, argv);
+    }
+    return finish_stdout(rc);
 }

@@ -62,15 +62,16 @@ static const unsigned char json_special[256] = {
 
 static const char fffd[] = "\xef\xbf\xbd";
 
-/* Does the 8-byte word hold a byte JSON must treat specially: < 0x20,
- * '"', '\\' or >= 0x80? (SWAR: no byte-by-byte loop on plain text.) */
+/* Does the 8-byte word hold a byte we treat specially in JSON: < 0x20,
+ * '"', '\\', DEL or >= 0x80? (SWAR: no byte-by-byte loop on plain
+ * text.) */
 static inline bool word_special(uint64_t x)
 {
     const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
-    uint64_t q = x ^ (lo * '"'), b = x ^ (lo * '\\');
+    uint64_t q = x ^ (lo * '"'), b = x ^ (lo * '\\'), d = x ^ (lo * 0x7f);
     uint64_t lt20 = (x - lo * 0x20) & ~x;
-    uint64_t zq = (q - lo) & ~q, zb = (b - lo) & ~b;
-    return ((lt20 | zq | zb) & hi) != 0 || (x & hi) != 0;
+    uint64_t zq = (q - lo) & ~q, zb = (b - lo) & ~b, zd = (d - lo) & ~d;
+    return ((lt20 | zq | zb | zd) & hi) != 0 || (x & hi) != 0;
 }
 
 void tl_esc_json(struct tl_out *o, const char *s, size_t n)

@@ -264,22 +264,23 @@ static void text_flush(struct tl_parser *p)
 }
 
 /* Parse one JSON object (ndjson line or pretty element). Returns the
- * class its first line gets. */
+ * class its first line gets. A record the prefilter turns down is still
+ * parsed (the JSON parser runs at GB/s) so that it is validated exactly
+ * as without the prefilter: only the rules are skipped, and the
+ * accounting is the same either way. */
 static enum tl_line_class json_record(struct tl_parser *p, enum tl_style s,
                                       const char *r, size_t n,
                                       bool may_skip)
 {
-    if (may_skip && p->cb.want && !p->cb.want(p->cb.ctx, s, r, n)) {
-        p->st.events++;
-        return TL_LC_EVENT;
-    }
+    bool wanted = !may_skip || !p->cb.want || p->cb.want(p->cb.ctx, s, r, n);
     struct tl_json_error err;
     uint64_t count = 0;
     prep_event(p, s, r, n);
     switch (tl_json_parse_event(r, n, &p->ev, &p->scratch, &count, &err)) {
     case TL_JSON_EVENT:
         p->st.events++;
-        emit(p, &p->ev);
+        if (wanted)
+            emit(p, &p->ev);
         return TL_LC_EVENT;
     case TL_JSON_FINISHED:
         p->st.has_finished = true;
@@ -404,10 +405,10 @@ static enum tl_style sniff(struct tl_parser *p, const char *s, size_t n,
         }
     }
     if (looks_ndjson(s, n)) {
-        /* One object on one line: ndjson. "{" alone or an unclosed
-         * object starts a pretty json element. */
-        struct tl_str t = tl_str_rtrim(tl_str_make(s, n));
-        return t.p[t.n - 1] == '}' ? TL_STYLE_NDJSON : TL_STYLE_JSON;
+        /* A key right after the brace on the first line: ndjson (even
+         * when the line is broken). The pretty json style puts "[{" or
+         * "{" alone on its first line and each key on its own line. */
+        return TL_STYLE_NDJSON;
     }
     if (s[0] == '[' || (n == 1 && s[0] == '{'))
         return TL_STYLE_JSON;
@@ -568,13 +569,7 @@ static void ndjson_line(struct tl_parser *p, const char *s, size_t n,
     p->rec_line = p->lineno;
     p->rec_trunc = trunc;
     p->rec_owned = false;
-    /* Lines the prefilter may skip must at least look whole; the short
-     * `finished` record is always parsed. */
-    struct tl_str t = tl_str_rtrim(tl_str_make(s, n));
-    bool whole = !trunc && t.p[t.n - 1] == '}';
-    bool finished_like = n < 96 && memchr(s, 'f', n) != NULL;
-    enum tl_line_class c =
-        json_record(p, TL_STYLE_NDJSON, s, n, whole && !finished_like);
+    enum tl_line_class c = json_record(p, TL_STYLE_NDJSON, s, n, true);
     if (trunc && c == TL_LC_MALFORMED)
         diag(p, TL_DIAG_NOTE, p->lineno, 0,
              "(the line was cut at --max-line, which broke the JSON)");

@@ -397,24 +397,25 @@ static void parse_default(enum tl_ttl_layout ttl, const char *p, size_t n,
 
     /* TTL: a digits token after the PID that ends before col 88 with
      * only spaces up to col 88 (or one space when it overflows). */
-    size_t i = c.pid_end + 1, body;
+    size_t body;
     size_t t = skip_sp(p, c.pid_end, eol), te = skip_dig(p, t, eol);
     bool has_ttl = false;
     if (ttl != TL_TTL_NO && te > t && te < eol && p[te] == ' ') {
         if (ttl == TL_TTL_YES)
             has_ttl = true;
-        else /* unknown layout: guess per record */
-            has_ttl = te < 88 && skip_sp(p, te, eol) >= 88;
+        else /* unknown layout: guess per record: a short number that
+              * fills its 4-wide column */
+            has_ttl = te - t <= 4 && skip_sp(p, te, eol) >= t + 5;
     }
+    /* The body starts after the TTL (or PID) column's width: col 88
+     * (83) in the usual layout, later when a wide thread id shifted the
+     * columns; one byte after a token that overflows its width. */
     if (has_ttl) {
         tl_event_set_num(ev, TL_F_TTL, num_dec(p, t, te));
-        body = te + 1;
-        if (te < 88 && skip_sp(p, te, eol) >= 88)
-            body = 88;
+        body = te - t <= 4 && skip_sp(p, te, eol) >= t + 5 ? t + 5 : te + 1;
     } else {
-        body = i;
-        if (c.pid_end < 83 && skip_sp(p, c.pid_end, eol) >= 83)
-            body = 83;
+        size_t ps = c.pid, pe = c.pid_end;
+        body = pe - ps <= 6 && skip_sp(p, pe, eol) >= ps + 7 ? ps + 7 : pe + 1;
     }
     if (body > eol)
         body = eol;
