@@ -88,7 +88,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all check unit golden fuzz-replay html-check demo bench fuzz \
-        install clean distclean help
+        accounting valgrind install clean distclean help
 
 all: $(BIN)
 
@@ -146,6 +146,15 @@ html-check: $(B)/tests/test_html $(BIN)
 
 fuzz-replay: $(FUZZ_REPLAY)
 	$(Q)sh tests/fuzz/replay.sh $(B)/fuzz
+
+# Longer checks, not part of `make check`: every line and every planted
+# incident of generated corpora accounted for; the test suite under
+# valgrind.
+accounting: $(BIN) $(BENCH_BIN)
+	$(Q)TRUSTLINE=./$(BIN) BUILD=$(B) sh tests/accounting.sh
+
+valgrind: $(BIN) $(TEST_BIN)
+	$(Q)TRUSTLINE=./$(BIN) BUILD=$(B) sh tests/valgrind.sh
 
 # --- demo, bench ---------------------------------------------------------
 
