@@ -3,7 +3,7 @@
 # planted incidents, over generated corpora in every style and over every
 # sample.
 #
-#   TRUSTLINE=./trustline BUILD=build sh tests/golden/accounting.sh
+#   make accounting    (TRUSTLINE=./trustline BUILD=build sh tests/accounting.sh)
 #
 # For each input:
 #   - the --stats classes (event, continuation, preamble, header, trailer,
