@@ -182,6 +182,11 @@ fi
 
 supp=$(cat "$logs"/*.log 2>/dev/null | sed -n 's/.*ERROR SUMMARY: .*(suppressed: \([0-9]*\) from.*/\1/p' |
        awk '{ s += $1 } END { print s + 0 }')
-echo "valgrind: $pass passed, $fail failed ($supp reports from PCRE2 JIT code suppressed; logs in $logs)"
-if [ $fail = 0 ] && [ -z "${VALGRIND_LOGS:-}" ] && [ $keep = 0 ]; then rm -rf "$logs"; fi
+if [ $fail = 0 ] && [ -z "${VALGRIND_LOGS:-}" ] && [ $keep = 0 ]; then
+    rm -rf "$logs"
+    where=
+else
+    where="; logs in $logs"
+fi
+echo "valgrind: $pass passed, $fail failed ($supp reports from PCRE2 JIT code suppressed$where)"
 [ $fail = 0 ]
