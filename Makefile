@@ -42,7 +42,9 @@ endif
 OPT      ?= -O2 -g
 CFLAGS   ?=
 LDFLAGS  ?=
-ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) -MMD -MP -DTL_VERSION='"$(VERSION)"' \
+# The input read-ahead thread (cli/input.c) uses POSIX threads.
+LIBS     += -pthread
+ALL_CFLAGS = -pthread $(CSTD) $(OPT) $(WARN) -MMD -MP -DTL_VERSION='"$(VERSION)"' \
              -DTL_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
@@ -176,7 +178,7 @@ fuzz: $(FUZZ_LF)
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(B)/config.mk
 	@mkdir -p build-fuzz
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -pthread -o $@ $< $(LIB_SRC) $(PKG_LIBS)
 
 # --- install ---------------------------------------------------------------
 

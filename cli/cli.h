@@ -27,6 +27,19 @@ struct tl_input_opts {
      * parser's own idle flush), e.g. to close episodes. May be NULL. */
     void (*idle_cb)(void *ctx);
     void *idle_ctx;
+    /* Regular files are read ahead by a second thread unless threads is
+     * 1; that thread also screens each chunk's bytes for the parser and,
+     * when prep is set, runs prep on it with a per-slot object (made by
+     * prep_new, freed by prep_free) and the style the parser was in.
+     * Before the chunk is parsed, use(prep_ctx, slot) runs in this
+     * thread, and use(prep_ctx, NULL) after. May all be NULL. */
+    unsigned threads;
+    void *(*prep_new)(void *ctx);
+    void (*prep_free)(void *ctx, void *slot);
+    void (*prep)(void *ctx, void *slot, enum tl_style style, const char *buf,
+                 size_t n);
+    void (*use)(void *ctx, void *slot);
+    void *prep_ctx;
 };
 
 /* argv[0] of the program (to find the shipped rules next to it). */
@@ -54,13 +67,15 @@ enum {
     TL_IOPT_STYLE = 1000,
     TL_IOPT_MAX_LINE,
     TL_IOPT_IDLE,
-    TL_IOPT_MAX_DIAG
+    TL_IOPT_MAX_DIAG,
+    TL_IOPT_THREADS
 };
 #define TL_INPUT_OPTS                                                     \
     {"style", 0, true, TL_IOPT_STYLE},                                     \
         {"max-line", 0, true, TL_IOPT_MAX_LINE},                           \
         {"idle-flush", 0, true, TL_IOPT_IDLE},                             \
-        {"max-diag", 0, true, TL_IOPT_MAX_DIAG}
+        {"max-diag", 0, true, TL_IOPT_MAX_DIAG},                           \
+        {"threads", 0, true, TL_IOPT_THREADS}
 #define TL_INPUT_HELP                                                     \
     "Input options:\n"                                                    \
     "  --style STYLE     default, compact, syslog, json, ndjson or auto\n"  \
@@ -71,7 +86,10 @@ enum {
     "  --idle-flush MS   on a pipe, hand out a record left open after MS\n" \
     "                    milliseconds of silence (default 500; 0: never)\n" \
     "  --max-diag N      diagnostics per input before they are only\n"      \
-    "                    counted (default 100; 0: no limit)\n"
+    "                    counted (default 100; 0: no limit)\n"             \
+    "  --threads N       1: one thread; 2 (default): a regular file is\n"  \
+    "                    read, screened and searched for the rules'\n"     \
+    "                    literals ahead, in a second thread (same output)\n"
 
 /* Returns 1 if id was an input option (applied), 0 if not, -1 on a bad
  * value (message printed). */

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,12 @@ void tl_input_opts_init(struct tl_input_opts *o)
     o->idle_flush_ms = TL_DEFAULT_IDLE_FLUSH_MS;
     o->idle_cb = NULL;
     o->idle_ctx = NULL;
+    o->threads = 2;
+    o->prep_new = NULL;
+    o->prep_free = NULL;
+    o->prep = NULL;
+    o->use = NULL;
+    o->prep_ctx = NULL;
 }
 
 int tl_input_opt(struct tl_input_opts *o, int id, const char *arg,
@@ -64,9 +72,153 @@ int tl_input_opt(struct tl_input_opts *o, int id, const char *arg,
             return -1;
         o->parser.max_diag = (unsigned)v;
         return 1;
+    case TL_IOPT_THREADS:
+        if (!tl_opt_uint(prog, "threads", arg, 2, &v))
+            return -1;
+        if (v < 1) {
+            fprintf(stderr, "%s: --threads: give 1 or 2\n", prog);
+            return -1;
+        }
+        o->threads = (unsigned)v;
+        return 1;
     default:
         return 0;
     }
+}
+
+/*
+ * Read-ahead for regular files. The reader thread fills a ring of NSLOT
+ * chunks: read(2), the parser's byte screen, and the caller's prep (the
+ * rules' literal search); this thread parses them in order. Each slot is
+ * FREE (the reader may fill it) or FULL (this thread may parse it); the
+ * two threads hand slots over under one mutex. A read error or the end
+ * of the file is passed on in the slot (n <= 0) and ends the reader.
+ */
+#define NSLOT 4
+
+struct slot {
+    char *buf;
+    ssize_t n;        /* bytes; 0 end of file; -1 read error (err) */
+    int err;
+    bool full;
+    uint64_t *screen; /* TL_SCREEN_WORDS(CHUNK) */
+    void *prep;       /* o->prep_new() */
+};
+
+struct ahead {
+    int fd;
+    const struct tl_input_opts *o;
+    struct slot slot[NSLOT];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;              /* this thread wants the reader to end */
+    enum tl_style style;    /* the parser's style after the last chunk */
+};
+
+static void *reader_main(void *arg)
+{
+    struct ahead *a = arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the parser */
+    for (size_t k = 0;; k = (k + 1) % NSLOT) {
+        struct slot *sl = &a->slot[k];
+        pthread_mutex_lock(&a->mu);
+        while (sl->full && !a->stop)
+            pthread_cond_wait(&a->cv, &a->mu);
+        bool stop = a->stop;
+        enum tl_style style = a->style;
+        pthread_mutex_unlock(&a->mu);
+        if (stop)
+            return NULL;
+        ssize_t n;
+        do
+            n = read(a->fd, sl->buf, CHUNK);
+        while (n < 0 && errno == EINTR);
+        sl->err = n < 0 ? errno : 0;
+        if (n > 0) {
+            tl_parser_screen(sl->buf, (size_t)n, sl->screen);
+            if (a->o->prep)
+                a->o->prep(a->o->prep_ctx, sl->prep, style, sl->buf,
+                           (size_t)n);
+        }
+        pthread_mutex_lock(&a->mu);
+        sl->n = n;
+        sl->full = true;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        if (n <= 0)
+            return NULL;
+    }
+}
+
+/* Parse a regular file with read-ahead. Returns 0, -1 on a read error
+ * (reported), or 1 if the thread could not be started (nothing read). */
+static int run_ahead(int fd, const char *name, const struct tl_input_opts *o,
+                     struct tl_parser *p)
+{
+    struct ahead *a = tl_xcalloc(1, sizeof *a);
+    a->fd = fd;
+    a->o = o;
+    a->style = o->parser.style;
+    for (size_t k = 0; k < NSLOT; k++) {
+        a->slot[k].buf = tl_xmalloc(CHUNK);
+        a->slot[k].screen =
+            tl_xmalloc(TL_SCREEN_WORDS(CHUNK) * sizeof(uint64_t));
+        if (o->prep_new)
+            a->slot[k].prep = o->prep_new(o->prep_ctx);
+    }
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    pthread_t th;
+    int rc = 0;
+    if (pthread_create(&th, NULL, reader_main, a) != 0) {
+        rc = 1;
+        goto out;
+    }
+    for (size_t k = 0;; k = (k + 1) % NSLOT) {
+        struct slot *sl = &a->slot[k];
+        pthread_mutex_lock(&a->mu);
+        while (!sl->full)
+            pthread_cond_wait(&a->cv, &a->mu);
+        pthread_mutex_unlock(&a->mu);
+        if (sl->n < 0) {
+            tl_diag(TL_DIAG_ERROR, name, 0, 0, "read error: %s",
+                    strerror(sl->err));
+            rc = -1;
+            break;
+        }
+        if (sl->n == 0)
+            break;
+        if (o->use)
+            o->use(o->prep_ctx, sl->prep);
+        tl_parser_feed_screened(p, sl->buf, (size_t)sl->n, sl->screen);
+        if (o->use)
+            o->use(o->prep_ctx, NULL);
+        pthread_mutex_lock(&a->mu);
+        sl->full = false;
+        a->style = tl_parser_style(p);
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        if (tl_cli_interrupted)
+            break;
+    }
+    pthread_mutex_lock(&a->mu);
+    a->stop = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(th, NULL);
+out:
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+    for (size_t k = 0; k < NSLOT; k++) {
+        free(a->slot[k].buf);
+        free(a->slot[k].screen);
+        if (o->prep_free)
+            o->prep_free(o->prep_ctx, a->slot[k].prep);
+    }
+    free(a);
+    return rc;
 }
 
 int tl_input_run(const char *path, const struct tl_input_opts *o,
@@ -88,7 +240,15 @@ int tl_input_run(const char *path, const struct tl_input_opts *o,
         return -1;
     }
     struct tl_parser *p = tl_parser_new(&o->parser, is_stdin ? "-" : path, cb);
-    char *buf = tl_xmalloc(CHUNK);
+    char *buf = NULL;
+    if (!live && o->threads >= 2) {
+        int r = run_ahead(fd, is_stdin ? "-" : path, o, p);
+        if (r <= 0) {
+            rc = r;
+            goto done;
+        }
+    }
+    buf = tl_xmalloc(CHUNK);
     for (;;) {
         if (tl_cli_interrupted)
             break;
@@ -117,6 +277,7 @@ int tl_input_run(const char *path, const struct tl_input_opts *o,
             break;
         tl_parser_feed(p, buf, (size_t)n);
     }
+done:
     tl_parser_finish(p);
     if (total)
         tl_stats_add(total, tl_parser_stats(p));

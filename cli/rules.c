@@ -15,7 +15,7 @@
 static const char usage[] =
     "Usage: trustline rules lint [PATH...]\n"
     "       trustline rules test [--require-tests] [PATH...]\n"
-    "       trustline rules list [PATH...]\n"
+    "       trustline rules list [--literals] [PATH...]\n"
     "\n"
     "PATH is a rule file or a directory of *.yml / *.yaml files. Without\n"
     "one: $TRUSTLINE_RULES (colon-separated), else rules/macos next to the\n"
@@ -30,6 +30,10 @@ static const char usage[] =
     "         --require-tests: a rule without tests fails.\n"
     "         Exit 0 all passed, 1 a test failed, 2 the rules have errors.\n"
     "  list   one line per rule: id, level, status, title, file:line.\n"
+    "         --literals: instead, each detection rule's prefilter\n"
+    "         literals, as RULE<TAB>LITERAL lines (one literal of them\n"
+    "         must occur in a record, ASCII case-insensitively, for the\n"
+    "         rule to be evaluated; RULE<TAB>* when any record may match).\n"
     "         Exit 0, or 2 when some rule has errors (they are printed on\n"
     "         stderr and the rule is left out).\n"
     "\n"
@@ -66,9 +70,39 @@ static int cmd_lint(struct tl_ruleset *rs)
     return TL_EXIT_OK;
 }
 
-static int cmd_list(struct tl_ruleset *rs)
+/* The text-style prefilter literals of every detection rule. Bytes
+ * other than printable ASCII are written as \xHH so that one line stays
+ * one literal. */
+static void list_literals(struct tl_ruleset *rs)
 {
     for (size_t i = 0; i < tl_ruleset_count(rs); i++) {
+        const struct tl_rule *r = tl_ruleset_rule(rs, i);
+        if (tl_rule_info(r)->kind != TL_RULE_DETECTION)
+            continue;
+        const struct tl_rule_cover *c = tl_rule_cover(r);
+        if (!c->bounded) {
+            printf("%s\t*\n", tl_rule_label(r));
+            continue;
+        }
+        for (size_t k = 0; k < c->lits.n; k++) {
+            printf("%s\t", tl_rule_label(r));
+            for (const unsigned char *q =
+                     (const unsigned char *)c->lits.v[k]; *q; q++) {
+                if (*q >= 0x20 && *q < 0x7f && *q != '\\')
+                    putchar(*q);
+                else
+                    printf("\\x%02x", *q);
+            }
+            putchar('\n');
+        }
+    }
+}
+
+static int cmd_list(struct tl_ruleset *rs, bool literals)
+{
+    if (literals)
+        list_literals(rs);
+    for (size_t i = 0; !literals && i < tl_ruleset_count(rs); i++) {
         const struct tl_rule *r = tl_ruleset_rule(rs, i);
         const struct tl_rule_info *in = tl_rule_info(r);
         const struct tl_correlation *c = tl_rule_correlation(r);
@@ -143,17 +177,18 @@ static int cmd_test(struct tl_ruleset *rs, bool require)
 
 int tl_cli_rules(int argc, char **argv)
 {
-    enum { O_HELP = 1, O_REQUIRE };
+    enum { O_HELP = 1, O_REQUIRE, O_LITERALS };
     static const struct tl_opt opts[] = {
         {"help", 'h', false, O_HELP},
         {"require-tests", 0, false, O_REQUIRE},
+        {"literals", 0, false, O_LITERALS},
         {NULL, 0, false, 0},
     };
     struct tl_optstate st;
     const char *sub = NULL;
     char **paths = tl_xcalloc((size_t)argc + 1, sizeof *paths);
     size_t n = 0;
-    bool require = false;
+    bool require = false, literals = false;
     int id;
     tl_opt_init(&st, "trustline rules");
     while ((id = tl_opt_next(&st, argc, argv, opts)) != TL_OPT_END) {
@@ -170,6 +205,9 @@ int tl_cli_rules(int argc, char **argv)
             return TL_EXIT_OK;
         case O_REQUIRE:
             require = true;
+            break;
+        case O_LITERALS:
+            literals = true;
             break;
         default:
             free(paths);
@@ -190,6 +228,12 @@ int tl_cli_rules(int argc, char **argv)
         free(paths);
         return TL_EXIT_USAGE;
     }
+    if (literals && strcmp(sub, "list") != 0) {
+        fprintf(stderr, "trustline rules %s: --literals is an option of "
+                        "'rules list'\n", sub);
+        free(paths);
+        return TL_EXIT_USAGE;
+    }
     bool owned;
     char **use = paths_or_default(paths, n, tl_cli_argv0, &owned);
     struct tl_ruleset *rs = load(use);
@@ -197,7 +241,7 @@ int tl_cli_rules(int argc, char **argv)
     if (strcmp(sub, "lint") == 0)
         rc = cmd_lint(rs);
     else if (strcmp(sub, "list") == 0)
-        rc = cmd_list(rs);
+        rc = cmd_list(rs, literals);
     else
         rc = cmd_test(rs, require);
     tl_ruleset_free(rs);

@@ -257,6 +257,33 @@ static bool scan_want(void *ctx, enum tl_style style, const char *raw,
     return tl_ruleset_want(s->rs, style, raw, n);
 }
 
+/* The prefilter's search over whole chunks, in the read-ahead thread
+ * (cli/input.c); the ruleset is not changed while inputs are read. */
+static void *pf_new(void *ctx)
+{
+    (void)ctx;
+    return tl_pf_chunk_new();
+}
+
+static void pf_free(void *ctx, void *slot)
+{
+    (void)ctx;
+    tl_pf_chunk_free(slot);
+}
+
+static void pf_prep(void *ctx, void *slot, enum tl_style style,
+                    const char *buf, size_t n)
+{
+    const struct scan *s = ctx;
+    tl_ruleset_pf_scan(s->rs, style, buf, n, slot);
+}
+
+static void pf_use(void *ctx, void *slot)
+{
+    struct scan *s = ctx;
+    tl_ruleset_pf_use(s->rs, slot);
+}
+
 static void on_event(void *ctx, const struct tl_event *ev)
 {
     struct scan *s = ctx;
@@ -576,6 +603,13 @@ int tl_cli_scan(int argc, char **argv)
     struct tl_parser_cb cb = {&s, on_event, prefilter ? scan_want : NULL};
     io.idle_cb = is_live ? on_idle : NULL;
     io.idle_ctx = &s;
+    if (prefilter) {
+        io.prep_new = pf_new;
+        io.prep_free = pf_free;
+        io.prep = pf_prep;
+        io.use = pf_use;
+        io.prep_ctx = &s;
+    }
     struct tl_stats total;
     memset(&total, 0, sizeof(total));
     size_t n_read = 0;

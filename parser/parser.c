@@ -34,6 +34,8 @@ struct tl_parser {
     /* The unfinished line. */
     struct tl_buf carry;
     bool carry_trunc;           /* the line in carry was cut */
+    const char *scr_buf;        /* tl_parser_feed_screened(): the buffer */
+    const uint64_t *scr;        /* ... and its screen */
 
     /* The open record: a slice (rec_p/rec_n) into the caller's buffer,
      * or, once copied, the content of rec (rec_p == rec.p). */
@@ -910,6 +912,49 @@ static void check_bytes(struct tl_parser *p, const char *s, size_t n)
     }
 }
 
+/* Whether the screen marks a block of s[0..n) (inside scr_buf) dirty.
+ * p->scr is set, n > 0. */
+static bool screened_dirty(const struct tl_parser *p, const char *s,
+                           size_t n)
+{
+    size_t a = (size_t)(s - p->scr_buf) >> 6;
+    size_t b = (size_t)(s + n - 1 - p->scr_buf) >> 6;
+    for (size_t w = a >> 6; w <= b >> 6; w++) {
+        uint64_t v = p->scr[w];
+        if (w == a >> 6)
+            v &= ~(uint64_t)0 << (a & 63);
+        if (w == b >> 6 && (b & 63) != 63)
+            v &= ((uint64_t)1 << ((b & 63) + 1)) - 1;
+        if (v)
+            return true;
+    }
+    return false;
+}
+
+void tl_parser_screen(const char *buf, size_t n, uint64_t *dirty)
+{
+    const uint64_t hi = 0x8080808080808080ull, lo = 0x0101010101010101ull;
+    size_t nw = TL_SCREEN_WORDS(n);
+    memset(dirty, 0, nw * sizeof *dirty);
+    size_t blk = 0, i = 0;
+    for (; i + 64 <= n; i += 64, blk++) {
+        uint64_t acc_hi = 0, acc_zero = 0;
+        for (size_t k = 0; k < 64; k += 8) {
+            uint64_t v;
+            memcpy(&v, buf + i + k, 8);
+            acc_hi |= v;
+            acc_zero |= (v - lo) & ~v;
+        }
+        if ((acc_hi | acc_zero) & hi)
+            dirty[blk >> 6] |= (uint64_t)1 << (blk & 63);
+    }
+    for (size_t k = i; k < n; k++)
+        if (buf[k] == 0 || (unsigned char)buf[k] >= 0x80) {
+            dirty[blk >> 6] |= (uint64_t)1 << (blk & 63);
+            break;
+        }
+}
+
 static void line_in(struct tl_parser *p, const char *s, size_t n, bool vol,
                     bool trunc)
 {
@@ -925,7 +970,8 @@ static void line_in(struct tl_parser *p, const char *s, size_t n, bool vol,
              "line longer than --max-line (%zu bytes); truncated",
              p->o.max_line);
     }
-    check_bytes(p, s, n);
+    if (!p->scr || vol || (n > 0 && screened_dirty(p, s, n)))
+        check_bytes(p, s, n);
     handle_line(p, s, n, vol, trunc);
 }
 
@@ -969,6 +1015,16 @@ void tl_parser_feed(struct tl_parser *p, const char *buf, size_t n)
      * into it. */
     if (p->rec_kind != REC_NONE)
         rec_own(p);
+}
+
+void tl_parser_feed_screened(struct tl_parser *p, const char *buf, size_t n,
+                             const uint64_t *dirty)
+{
+    p->scr_buf = buf;
+    p->scr = dirty;
+    tl_parser_feed(p, buf, n);
+    p->scr = NULL;
+    p->scr_buf = NULL;
 }
 
 bool tl_parser_idle(struct tl_parser *p)

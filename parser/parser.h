@@ -92,6 +92,17 @@ void tl_parser_free(struct tl_parser *p);
 
 /* Feed bytes; may call back any number of times. */
 void tl_parser_feed(struct tl_parser *p, const char *buf, size_t n);
+
+/* The per-line byte checks (NUL, invalid UTF-8) done ahead for a whole
+ * chunk, in any thread: bit i of dirty[] (i / 64, i % 64) is set when
+ * bytes [64i, 64i + 64) of buf hold a NUL or a byte >= 0x80. dirty has
+ * TL_SCREEN_WORDS(n) words. */
+#define TL_SCREEN_WORDS(n) (((n) + 4095) / 4096)
+void tl_parser_screen(const char *buf, size_t n, uint64_t *dirty);
+/* tl_parser_feed() for a buffer screened by tl_parser_screen(): lines
+ * that lie in clean blocks skip the per-line byte checks. Same results. */
+void tl_parser_feed_screened(struct tl_parser *p, const char *buf, size_t n,
+                             const uint64_t *dirty);
 /* The input went quiet: hand out the open record, if any. Returns true
  * if a record was flushed. */
 bool tl_parser_idle(struct tl_parser *p);

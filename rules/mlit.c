@@ -504,6 +504,8 @@ struct scan {
     const unsigned char *t;
     size_t n;
     bool (*cb)(void *ctx, uint32_t id); /* NULL: tl_mlit_any */
+    /* tl_mlit_scan_all: every occurrence (then cb is NULL) */
+    bool (*pos)(void *ctx, size_t start, size_t end);
     void *ctx;
     uint64_t *seen; /* dense ids already reported */
 };
@@ -565,6 +567,11 @@ static COLD_CALL bool verify(struct scan *sc, const struct grp *g, size_t i)
         const struct ulit *u = &sc->m->u[w->lit];
         if (u->n > sc->n - st || !fold_eq(t + st, u->f, u->n))
             continue;
+        if (sc->pos) {
+            if (!sc->pos(sc->ctx, st, st + u->n))
+                return true;
+            continue;
+        }
         if (report(sc, w->lit))
             return true;
     }
@@ -706,7 +713,8 @@ bool tl_mlit_any(const struct tl_mlit *m, const char *text, size_t n)
 {
     if (!m || m->count == 0)
         return false;
-    struct scan sc = {m, (const unsigned char *)text, n, NULL, NULL, NULL};
+    struct scan sc = {m, (const unsigned char *)text, n, NULL, NULL, NULL,
+                      NULL};
     return run(&sc);
 }
 
@@ -722,8 +730,21 @@ void tl_mlit_each(const struct tl_mlit *m, const char *text, size_t n,
         seen = tl_xcalloc(words, sizeof *seen);
     else
         memset(seen, 0, words * sizeof *seen);
-    struct scan sc = {m, (const unsigned char *)text, n, cb, ctx, seen};
+    struct scan sc = {m, (const unsigned char *)text, n, cb, NULL, ctx, seen};
     run(&sc);
     if (seen != stack)
         free(seen);
+}
+
+bool tl_mlit_scan_all(const struct tl_mlit *m, const char *text, size_t n,
+                      bool (*cb)(void *ctx, size_t start, size_t end),
+                      void *ctx)
+{
+    if (!m || m->count == 0)
+        return true;
+    if (m->empty >= 0 || m->bytes)
+        return false;
+    struct scan sc = {m, (const unsigned char *)text, n, NULL, cb, ctx, NULL};
+    run(&sc);
+    return true;
 }

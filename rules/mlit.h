@@ -123,6 +123,15 @@ bool tl_mlit_any(const struct tl_mlit *m, const char *text, size_t n);
 void tl_mlit_each(const struct tl_mlit *m, const char *text, size_t n,
                   bool (*cb)(void *ctx, uint32_t id), void *ctx);
 
+/* Call cb(ctx, start, end) for every occurrence [start, end) of every
+ * distinct literal in text[0..n) (literals equal after folding count
+ * once), in no particular order; stop as soon as cb returns false.
+ * Returns false, without searching, when the set holds an empty or a
+ * one-byte literal (their occurrences are too many to list). */
+bool tl_mlit_scan_all(const struct tl_mlit *m, const char *text, size_t n,
+                      bool (*cb)(void *ctx, size_t start, size_t end),
+                      void *ctx);
+
 /* The number of literals added (duplicates included). */
 size_t tl_mlit_count(const struct tl_mlit *m);
 

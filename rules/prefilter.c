@@ -519,6 +519,120 @@ static bool any_always(const struct tl_ruleset *rs, enum tl_style style)
     return false;
 }
 
+/* ---- the search over whole chunks ---------------------------------------- */
+
+/* Occurrences listed per chunk: at most one per 16 bytes (plus a few),
+ * beyond that the chunk is searched record by record. */
+#define PF_HITS_MIN 64u
+#define PF_HITS_PER 16u
+
+struct pf_hit {
+    uint32_t start, end;
+};
+
+struct tl_pf_chunk {
+    const char *buf;
+    size_t n;
+    int set;            /* 0: no list (overflow, unsupported); 1 text; 2 json */
+    struct pf_hit *hit;
+    size_t nhit, cap;
+};
+
+struct tl_pf_chunk *tl_pf_chunk_new(void)
+{
+    return tl_xcalloc(1, sizeof(struct tl_pf_chunk));
+}
+
+void tl_pf_chunk_free(struct tl_pf_chunk *c)
+{
+    if (!c)
+        return;
+    free(c->hit);
+    free(c);
+}
+
+static bool pf_collect(void *ctx, size_t start, size_t end)
+{
+    struct tl_pf_chunk *c = ctx;
+    if (c->nhit == c->cap)
+        return false; /* overflow: give up on this chunk */
+    c->hit[c->nhit].start = (uint32_t)start;
+    c->hit[c->nhit].end = (uint32_t)end;
+    c->nhit++;
+    return true;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    const struct pf_hit *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+void tl_ruleset_pf_scan(const struct tl_ruleset *rs, enum tl_style style,
+                        const char *buf, size_t n, struct tl_pf_chunk *c)
+{
+    c->buf = buf;
+    c->n = n;
+    c->set = 0;
+    c->nhit = 0;
+    if (!rs->pf_ready || !rs->prefilter || n > UINT32_MAX)
+        return;
+    if (style == TL_STYLE_AUTO) {
+        size_t i = 0;
+        while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n'))
+            i++;
+        style = i < n && (buf[i] == '{' || buf[i] == '[') ? TL_STYLE_NDJSON
+                                                          : TL_STYLE_DEFAULT;
+    }
+    bool json = is_json(style);
+    size_t cap = PF_HITS_MIN + n / PF_HITS_PER;
+    if (c->cap < cap) {
+        free(c->hit);
+        c->hit = tl_xmalloc(cap * sizeof *c->hit);
+        c->cap = cap;
+    }
+    const struct tl_mlit *m = json ? rs->pf_json : rs->pf_text;
+    if (!tl_mlit_scan_all(m, buf, n, pf_collect, c) || c->nhit == c->cap)
+        return;
+    qsort(c->hit, c->nhit, sizeof *c->hit, cmp_hit);
+    c->set = json ? 2 : 1;
+}
+
+void tl_ruleset_pf_use(struct tl_ruleset *rs, const struct tl_pf_chunk *c)
+{
+    rs->pf_chunk = c;
+}
+
+/* The chunk's answer for raw[0..n): 1 a literal occurs, 0 none, -1 the
+ * chunk cannot say. */
+static int pf_chunk_answer(const struct tl_pf_chunk *c, enum tl_style style,
+                           const char *raw, size_t n)
+{
+    if (!c || !c->set || c->set != (is_json(style) ? 2 : 1) ||
+        style == TL_STYLE_AUTO)
+        return -1;
+    /* Not inside the chunk: a copy, so another buffer. (Compared as
+     * integers: pointers into different objects are not ordered.) */
+    uintptr_t b = (uintptr_t)c->buf, r = (uintptr_t)raw;
+    if (r < b || r - b > c->n || n > c->n - (r - b))
+        return -1;
+    uint32_t a = (uint32_t)(r - b), e = (uint32_t)(a + n);
+    size_t lo = 0, hi = c->nhit;
+    while (lo < hi) { /* first hit starting at or after a */
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->hit[mid].start < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < c->nhit && c->hit[i].start < e; i++)
+        if (c->hit[i].end <= e)
+            return 1;
+    return 0;
+}
+
 bool tl_ruleset_want(const struct tl_ruleset *crs, enum tl_style style,
                      const char *raw, size_t n)
 {
@@ -527,7 +641,10 @@ bool tl_ruleset_want(const struct tl_ruleset *crs, enum tl_style style,
     if (!rs->pf_ready || !rs->prefilter || any_always(rs, style))
         return true;
     bool hit;
-    if (style == TL_STYLE_AUTO)
+    int ca = pf_chunk_answer(rs->pf_chunk, style, raw, n);
+    if (ca >= 0)
+        hit = ca == 1;
+    else if (style == TL_STYLE_AUTO)
         hit = tl_mlit_any(rs->pf_text, raw, n) ||
               tl_mlit_any(rs->pf_json, raw, n);
     else

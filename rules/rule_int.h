@@ -252,6 +252,7 @@ struct tl_ruleset {
     size_t n_detection;
     unsigned char *cand;        /* per rule: candidate for this event */
     bool pf_ready;
+    const struct tl_pf_chunk *pf_chunk; /* tl_ruleset_pf_use() */
 
     /* scratch for matching */
     signed char *selmemo;

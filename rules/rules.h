@@ -316,6 +316,28 @@ bool tl_ruleset_want(const struct tl_ruleset *rs, enum tl_style style,
 bool tl_ruleset_want_cb(void *ctx, enum tl_style style, const char *raw,
                         size_t n);
 
+/*
+ * The prefilter over a whole input chunk, ahead of the parser (in another
+ * thread): tl_ruleset_pf_scan() lists where the literals of one style's
+ * set occur in the chunk; while the chunk is in use (tl_ruleset_pf_use),
+ * tl_ruleset_want() answers for a record whose raw text lies inside the
+ * chunk from that list instead of searching the record again. A record
+ * outside the chunk (a copy: multi-line or carried over a chunk edge), in
+ * the other style's set, or a chunk whose list overflowed its cap is
+ * searched as before, so answers never change.
+ */
+struct tl_pf_chunk;
+struct tl_pf_chunk *tl_pf_chunk_new(void);
+void tl_pf_chunk_free(struct tl_pf_chunk *c);
+/* Any thread; reads rs only (which must not change meanwhile). The
+ * style picks the set: JSON styles the JSON set, text styles the text
+ * set, TL_STYLE_AUTO the one the chunk's first byte suggests. buf must
+ * stay unchanged and alive while c is in use. */
+void tl_ruleset_pf_scan(const struct tl_ruleset *rs, enum tl_style style,
+                        const char *buf, size_t n, struct tl_pf_chunk *c);
+/* The thread that calls tl_ruleset_want: use c (NULL: none). */
+void tl_ruleset_pf_use(struct tl_ruleset *rs, const struct tl_pf_chunk *c);
+
 /* Number of detection rules without a cover (they defeat the prefilter). */
 size_t tl_ruleset_unbounded(const struct tl_ruleset *rs);
 
