@@ -933,26 +933,29 @@ static bool screened_dirty(const struct tl_parser *p, const char *s,
 
 void tl_parser_screen(const char *buf, size_t n, uint64_t *dirty)
 {
-    const uint64_t hi = 0x8080808080808080ull, lo = 0x0101010101010101ull;
-    size_t nw = TL_SCREEN_WORDS(n);
-    memset(dirty, 0, nw * sizeof *dirty);
+    const uint64_t hi = 0x8080808080808080ull;
+    memset(dirty, 0, TL_SCREEN_WORDS(n) * sizeof *dirty);
+    /* Bytes >= 0x80: OR the words of each block. */
     size_t blk = 0, i = 0;
     for (; i + 64 <= n; i += 64, blk++) {
-        uint64_t acc_hi = 0, acc_zero = 0;
-        for (size_t k = 0; k < 64; k += 8) {
-            uint64_t v;
-            memcpy(&v, buf + i + k, 8);
-            acc_hi |= v;
-            acc_zero |= (v - lo) & ~v;
-        }
-        if ((acc_hi | acc_zero) & hi)
+        uint64_t w[8];
+        memcpy(w, buf + i, 64);
+        if ((w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) & hi)
             dirty[blk >> 6] |= (uint64_t)1 << (blk & 63);
     }
     for (size_t k = i; k < n; k++)
-        if (buf[k] == 0 || (unsigned char)buf[k] >= 0x80) {
+        if ((unsigned char)buf[k] >= 0x80) {
             dirty[blk >> 6] |= (uint64_t)1 << (blk & 63);
             break;
         }
+    /* NUL bytes are rare: memchr finds them. */
+    for (const char *z = memchr(buf, '\0', n); z;
+         z = memchr(z + 1, '\0', n - (size_t)(z + 1 - buf))) {
+        size_t b = (size_t)(z - buf) >> 6;
+        dirty[b >> 6] |= (uint64_t)1 << (b & 63);
+        if (z + 1 == buf + n)
+            break;
+    }
 }
 
 static void line_in(struct tl_parser *p, const char *s, size_t n, bool vol,

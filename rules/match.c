@@ -426,9 +426,16 @@ bool tl_rules_event_value(const struct tl_event *ev, enum tl_field f,
         return false;
     }
     if (tl_field_is_int(f)) {
-        int n = snprintf(buf, bufsz, "%" PRIu64, ev->num[f]);
+        char tmp[24];
+        size_t n = tl_u64_dec(tmp, ev->num[f]);
+        if (bufsz == 0)
+            return false;
+        if (n >= bufsz)
+            n = bufsz - 1;
+        memcpy(buf, tmp, n);
+        buf[n] = '\0';
         out->p = buf;
-        out->n = n < 0 ? 0 : (size_t)n < bufsz ? (size_t)n : bufsz - 1;
+        out->n = n;
         return true;
     }
     out->p = ev->str[f].p ? ev->str[f].p : "";

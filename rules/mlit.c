@@ -76,6 +76,9 @@ struct grp {
     size_t fpmask;
     unsigned fpshift; /* 64 - log2(slots) */
     struct wlit *wl;  /* grouped by key */
+    /* W >= 4: bit h4(last 4 bytes of a window) is set for every window,
+     * an inline test before verify() (which most candidates fail) */
+    uint64_t *bits4;
 };
 
 struct tl_mlit {
@@ -140,6 +143,22 @@ static inline size_t q4_index(const unsigned char *end, unsigned hshift)
     uint32_t v;
     memcpy(&v, end - 3, 4);
     return (uint32_t)((v | FOLD32) * 0x9E3779B1u) >> hshift;
+}
+
+#define BITS4_LOG 16
+static inline size_t h4_index(const unsigned char *end)
+{
+    uint32_t v;
+    memcpy(&v, end - 3, 4);
+    return (uint32_t)((v | FOLD32) * 0x9E3779B1u) >> (32 - BITS4_LOG);
+}
+
+static inline bool bits4_maybe(const struct grp *g, const unsigned char *end)
+{
+    if (!g->bits4)
+        return true;
+    size_t h = h4_index(end);
+    return (g->bits4[h >> 6] >> (h & 63)) & 1;
 }
 
 static inline size_t q2_index(const unsigned char *end)
@@ -290,6 +309,13 @@ static void build_group(struct grp *g, const struct tl_mlit *m,
             unsigned s = W - 1 - j;
             if (s < g->shift[h])
                 g->shift[h] = (uint8_t)s;
+        }
+        if (W >= 4) {
+            if (!g->bits4)
+                g->bits4 = tl_xcalloc(((size_t)1 << BITS4_LOG) / 64,
+                                      sizeof *g->bits4);
+            size_t h = h4_index(w + W - 1);
+            g->bits4[h >> 6] |= (uint64_t)1 << (h & 63);
         }
         unsigned char tail[8] = {0};
         unsigned tl = W < 8 ? W : 8;
@@ -478,6 +504,7 @@ void tl_mlit_free(struct tl_mlit *m)
         free(m->g[i].shift);
         free(m->g[i].fp);
         free(m->g[i].wl);
+        free(m->g[i].bits4);
     }
     free(m->bytes);
     free(m->arena);
@@ -594,7 +621,7 @@ static HOT_INLINE bool chain1(struct scan *sc, const struct grp *g, size_t i,
     while (i < e) {
         unsigned s = shift_at(g, t + i, kind);
         if (TL_UNLIKELY(s == 0)) {
-            if (verify(sc, g, i))
+            if (bits4_maybe(g, t + i) && verify(sc, g, i))
                 return true;
             s = 1;
         }
@@ -607,7 +634,7 @@ static HOT_INLINE bool chain1(struct scan *sc, const struct grp *g, size_t i,
     do {                                                                      \
         unsigned s_ = shift_at(g, t + (i), kind);                             \
         if (TL_UNLIKELY(s_ == 0)) {                                           \
-            if (verify(sc, g, (i)))                                           \
+            if (bits4_maybe(g, t + (i)) && verify(sc, g, (i)))                \
                 return true;                                                  \
             s_ = 1;                                                           \
         }                                                                     \

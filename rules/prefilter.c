@@ -454,6 +454,7 @@ void tl_rules_prefilter_free(struct tl_ruleset *rs)
     free(rs->unbounded);
     rs->unbounded = NULL;
     rs->n_unbounded = 0;
+    rs->unbounded_bits = 0;
     free(rs->cand);
     rs->cand = NULL;
     rs->pf_ready = false;
@@ -489,6 +490,7 @@ void tl_rules_prefilter_build(struct tl_ruleset *rs)
         }
         if (bits)
             rs->unbounded[rs->n_unbounded++] = (i << 2) | bits;
+        rs->unbounded_bits |= (unsigned)bits;
     }
     rs->pf_text = tl_mlit_build(bt);
     rs->pf_json = tl_mlit_build(bj);
@@ -512,11 +514,8 @@ static bool is_json(enum tl_style s)
 
 static bool any_always(const struct tl_ruleset *rs, enum tl_style style)
 {
-    size_t bit = style == TL_STYLE_AUTO ? 3 : is_json(style) ? 2 : 1;
-    for (size_t i = 0; i < rs->n_unbounded; i++)
-        if (rs->unbounded[i] & bit)
-            return true;
-    return false;
+    unsigned bit = style == TL_STYLE_AUTO ? 3 : is_json(style) ? 2 : 1;
+    return (rs->unbounded_bits & bit) != 0;
 }
 
 /* ---- the search over whole chunks ---------------------------------------- */
@@ -603,13 +602,15 @@ void tl_ruleset_pf_scan(const struct tl_ruleset *rs, enum tl_style style,
 void tl_ruleset_pf_use(struct tl_ruleset *rs, const struct tl_pf_chunk *c)
 {
     rs->pf_chunk = c;
+    rs->pf_cursor = 0;
 }
 
 /* The chunk's answer for raw[0..n): 1 a literal occurs, 0 none, -1 the
  * chunk cannot say. */
-static int pf_chunk_answer(const struct tl_pf_chunk *c, enum tl_style style,
+static int pf_chunk_answer(struct tl_ruleset *rs, enum tl_style style,
                            const char *raw, size_t n)
 {
+    const struct tl_pf_chunk *c = rs->pf_chunk;
     if (!c || !c->set || c->set != (is_json(style) ? 2 : 1) ||
         style == TL_STYLE_AUTO)
         return -1;
@@ -619,14 +620,24 @@ static int pf_chunk_answer(const struct tl_pf_chunk *c, enum tl_style style,
     if (r < b || r - b > c->n || n > c->n - (r - b))
         return -1;
     uint32_t a = (uint32_t)(r - b), e = (uint32_t)(a + n);
-    size_t lo = 0, hi = c->nhit;
-    while (lo < hi) { /* first hit starting at or after a */
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->hit[mid].start < a)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* The first hit starting at or after a: records come in order, so
+     * from the cursor on, else by bisection. */
+    size_t lo = rs->pf_cursor;
+    if (lo > c->nhit || (lo > 0 && c->hit[lo - 1].start >= a)) {
+        size_t hi = c->nhit;
+        lo = 0;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (c->hit[mid].start < a)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    } else {
+        while (lo < c->nhit && c->hit[lo].start < a)
+            lo++;
     }
+    rs->pf_cursor = lo;
     for (size_t i = lo; i < c->nhit && c->hit[i].start < e; i++)
         if (c->hit[i].end <= e)
             return 1;
@@ -641,7 +652,7 @@ bool tl_ruleset_want(const struct tl_ruleset *crs, enum tl_style style,
     if (!rs->pf_ready || !rs->prefilter || any_always(rs, style))
         return true;
     bool hit;
-    int ca = pf_chunk_answer(rs->pf_chunk, style, raw, n);
+    int ca = pf_chunk_answer(rs, style, raw, n);
     if (ca >= 0)
         hit = ca == 1;
     else if (style == TL_STYLE_AUTO)

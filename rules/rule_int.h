@@ -249,10 +249,12 @@ struct tl_ruleset {
     struct tl_mlit *pf_text, *pf_json;
     size_t *unbounded;          /* detection rules without a cover */
     size_t n_unbounded;
+    unsigned unbounded_bits;    /* OR of the bits of unbounded[] */
     size_t n_detection;
     unsigned char *cand;        /* per rule: candidate for this event */
     bool pf_ready;
     const struct tl_pf_chunk *pf_chunk; /* tl_ruleset_pf_use() */
+    size_t pf_cursor;           /* its first hit at or after the last record */
 
     /* scratch for matching */
     signed char *selmemo;

@@ -164,6 +164,20 @@ bool tl_buf_putc(struct tl_buf *b, char c)
     return tl_buf_append(b, &c, 1);
 }
 
+size_t tl_u64_dec(char *buf, uint64_t v)
+{
+    char tmp[20];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    size_t n = sizeof tmp - i;
+    memcpy(buf, tmp + i, n);
+    buf[n] = '\0';
+    return n;
+}
+
 bool tl_parse_u64(const char *p, size_t n, uint64_t *out)
 {
     uint64_t v = 0;

@@ -85,6 +85,10 @@ static inline void tl_buf_clear(struct tl_buf *b)
 bool tl_buf_append(struct tl_buf *b, const void *p, size_t n);
 bool tl_buf_putc(struct tl_buf *b, char c);
 
+/* Write v in decimal to buf (at least 21 bytes; NUL-terminated);
+ * returns the number of digits. */
+size_t tl_u64_dec(char *buf, uint64_t v);
+
 /* Parse unsigned decimal / hex digits; return false on empty, junk or
  * overflow past UINT64_MAX. */
 bool tl_parse_u64(const char *p, size_t n, uint64_t *out);
