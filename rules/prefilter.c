@@ -599,6 +599,11 @@ void tl_ruleset_pf_scan(const struct tl_ruleset *rs, enum tl_style style,
     c->set = json ? 2 : 1;
 }
 
+long tl_pf_chunk_listed(const struct tl_pf_chunk *c)
+{
+    return c->set ? (long)c->nhit : -1;
+}
+
 void tl_ruleset_pf_use(struct tl_ruleset *rs, const struct tl_pf_chunk *c)
 {
     rs->pf_chunk = c;

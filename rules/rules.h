@@ -335,6 +335,9 @@ void tl_pf_chunk_free(struct tl_pf_chunk *c);
  * stay unchanged and alive while c is in use. */
 void tl_ruleset_pf_scan(const struct tl_ruleset *rs, enum tl_style style,
                         const char *buf, size_t n, struct tl_pf_chunk *c);
+/* How many occurrences c lists, or -1 when it has no list (overflow,
+ * a one-byte literal, the prefilter off). For tests. */
+long tl_pf_chunk_listed(const struct tl_pf_chunk *c);
 /* The thread that calls tl_ruleset_want: use c (NULL: none). */
 void tl_ruleset_pf_use(struct tl_ruleset *rs, const struct tl_pf_chunk *c);
 

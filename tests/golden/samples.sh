@@ -169,6 +169,15 @@ for s in expired-cert-migration notarized-first-launch blocked-unsigned \
     same "$s: .log vs .ndjson" "$tmp/$s.log.d" "$tmp/$s.ndjson.d"
     scan "samples/$s.log" --no-prefilter >"$tmp/$s.nopf.d"
     same "$s: prefilter vs --no-prefilter" "$tmp/$s.log.d" "$tmp/$s.nopf.d"
+    # The read-ahead thread (and its chunk-wide literal search) changes
+    # nothing: output and statistics byte for byte.
+    for f in "samples/$s.log" "samples/$s.ndjson"; do
+        "$T" scan -r "$RULES" -f ndjson --batch --stats --threads 1 "$f" \
+            >"$tmp/$s.t1" 2>&1
+        "$T" scan -r "$RULES" -f ndjson --batch --stats --threads 2 "$f" \
+            >"$tmp/$s.t2" 2>&1
+        same "$f: --threads 1 vs 2" "$tmp/$s.t1" "$tmp/$s.t2"
+    done
     if [ -f "samples/$s.json" ]; then
         scan "samples/$s.json" >"$tmp/$s.json.d"
         same "$s: .log vs .json" "$tmp/$s.log.d" "$tmp/$s.json.d"

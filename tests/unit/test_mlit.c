@@ -341,6 +341,67 @@ static bool naive_has(const struct lit *l, const unsigned char *t, size_t n)
     return false;
 }
 
+/* tl_mlit_scan_all against the naive search: the set of (start, end) of
+ * every occurrence of every distinct (folded) literal. */
+struct occ {
+    size_t *v; /* start << 32 | end */
+    size_t n, cap;
+};
+
+static bool occ_add(void *ctx, size_t start, size_t end)
+{
+    struct occ *o = ctx;
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 64;
+        o->v = tl_xrealloc(o->v, o->cap * sizeof *o->v);
+    }
+    o->v[o->n++] = start << 32 | end;
+    return true;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void check_scan_all(const struct tl_mlit *m, const struct lit *L,
+                           size_t nlit, const unsigned char *t, size_t n)
+{
+    bool short_lit = false;
+    for (size_t i = 0; i < nlit; i++)
+        short_lit |= L[i].n <= 1;
+    struct occ got = {0}, want = {0};
+    bool ok = tl_mlit_scan_all(m, (const char *)t, n, occ_add, &got);
+    ck_assert_int_eq(ok, !short_lit);
+    if (!ok) {
+        ck_assert_uint_eq(got.n, 0);
+        return;
+    }
+    for (size_t i = 0; i < nlit; i++) {
+        for (size_t at = 0; at + L[i].n <= n; at++) {
+            size_t j = 0;
+            while (j < L[i].n &&
+                   tl_fold[t[at + j]] == tl_fold[(unsigned char)L[i].p[j]])
+                j++;
+            if (j == L[i].n)
+                occ_add(&want, at, at + L[i].n);
+        }
+    }
+    qsort(want.v, want.n, sizeof *want.v, cmp_size);
+    size_t u = 0; /* literals equal after folding report once */
+    for (size_t i = 0; i < want.n; i++)
+        if (u == 0 || want.v[u - 1] != want.v[i])
+            want.v[u++] = want.v[i];
+    want.n = u;
+    qsort(got.v, got.n, sizeof *got.v, cmp_size);
+    ck_assert_uint_eq(got.n, want.n);
+    if (got.n)
+        ck_assert(memcmp(got.v, want.v, got.n * sizeof *got.v) == 0);
+    free(got.v);
+    free(want.v);
+}
+
 static const char *const alphabets[] = {
     "abAB",
     "abcABC \x80\xff",
@@ -461,6 +522,7 @@ static void differential_round(size_t nlit, unsigned shape, unsigned alpha,
             ck_abort_msg("tl_mlit_each differs from the naive search");
         }
         ck_assert(tl_mlit_any(m, (const char *)t, n) == (nw > 0));
+        check_scan_all(m, L, nlit, t, n);
         if (nw > 1) {
             struct ids part = {.n = 0, .stop_after = 1 + rn((unsigned)nw)};
             tl_mlit_each(m, (const char *)t, n, collect, &part);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../parser/parser.h"
+#include "../../parser/text.h"
 #include "../../util/diag.h"
 
 /* --- collecting events as strings ------------------------------------------ */
@@ -96,6 +97,10 @@ static void result_free(struct result *r)
     free(r->events);
 }
 
+/* run_split() feeds through tl_parser_screen() + tl_parser_feed_screened()
+ * while this is set. */
+static bool feed_screened;
+
 /* Feed `in` in pieces: split == 0 whole; split > 0 at that one offset;
  * step > 0 in pieces of `step` bytes. */
 static struct result run_split(const char *in, size_t n, enum tl_style style,
@@ -125,7 +130,14 @@ static struct result run_split(const char *in, size_t n, enum tl_style style,
             k = split < n ? split : n;
         char *piece = malloc(k);
         memcpy(piece, in + off, k);
-        tl_parser_feed(p, piece, k);
+        if (feed_screened) {
+            uint64_t *scr = malloc(TL_SCREEN_WORDS(k) * sizeof *scr);
+            tl_parser_screen(piece, k, scr);
+            tl_parser_feed_screened(p, piece, k, scr);
+            free(scr);
+        } else {
+            tl_parser_feed(p, piece, k);
+        }
         memset(piece, '#', k);
         free(piece);
         off += k;
@@ -463,6 +475,108 @@ START_TEST(test_crlf_nul_utf8)
     ck_assert_ptr_nonnull(strstr(r.events, "eventMessage=crlf\n"));
     ck_assert_ptr_nonnull(strstr(r.events, "eventMessage=nul\\x00byte\n"));
     result_free(&r);
+}
+END_TEST
+
+/* The byte screen done ahead (another thread in cli/input.c) must give
+ * exactly the per-line checks: NUL and bad UTF-8 put at every offset of a
+ * line that crosses 64-byte blocks, fed whole and in pieces. */
+START_TEST(test_screened_feed_same)
+{
+    static const char *const bad[] = {"\0", "\xff", "\xc3\xa9", "\xe2\x80"};
+    char in[1024];
+    size_t base = 0;
+    base += (size_t)snprintf(in, sizeof in, "%s", REC("first"));
+    size_t line = base;
+    base += (size_t)snprintf(in + base, sizeof in - base, "%s",
+                             REC("0123456789012345678901234567890123456789"
+                                 "0123456789012345678901234567890123"));
+    size_t line_end = base - 1; /* its '\n' */
+    base += (size_t)snprintf(in + base, sizeof in - base, "%s", REC("last"));
+    for (size_t b = 0; b < TL_ARRAY_LEN(bad); b++) {
+        size_t bl = b == 0 ? 1 : strlen(bad[b]);
+        for (size_t at = line; at + bl <= line_end; at += 3) {
+            char t[1024];
+            memcpy(t, in, base);
+            memcpy(t + at, bad[b], bl);
+            for (size_t step = 0; step <= 61; step += 61) {
+                feed_screened = false;
+                struct result a =
+                    run_split(t, base, TL_STYLE_AUTO, 0, step, false, 0, 0);
+                feed_screened = true;
+                struct result r =
+                    run_split(t, base, TL_STYLE_AUTO, 0, step, false, 0, 0);
+                feed_screened = false;
+                ck_assert_str_eq(a.events, r.events);
+                ck_assert_uint_eq(a.st.nul_lines, r.st.nul_lines);
+                ck_assert_uint_eq(a.st.invalid_utf8_lines,
+                                  r.st.invalid_utf8_lines);
+                ck_assert_uint_eq(a.st.nul_lines + a.st.invalid_utf8_lines,
+                                  b == 2 ? 0 : 1);
+                result_free(&a);
+                result_free(&r);
+            }
+        }
+    }
+}
+END_TEST
+
+/* tl_parser_screen() marks exactly the 64-byte blocks holding a NUL or a
+ * byte >= 0x80. */
+START_TEST(test_screen_blocks)
+{
+    enum { N = 64 * 70 + 13 };
+    static char buf[N];
+    uint64_t scr[TL_SCREEN_WORDS(N)];
+    for (size_t at = 0; at < N; at += 37) {
+        for (int v = 0; v < 3; v++) {
+            memset(buf, 'a', N);
+            buf[at] = v == 0 ? '\0' : v == 1 ? (char)0x80 : (char)0x7f;
+            tl_parser_screen(buf, N, scr);
+            for (size_t blk = 0; blk * 64 < N; blk++) {
+                bool set = (scr[blk / 64] >> (blk % 64)) & 1;
+                ck_assert_int_eq(set, v < 2 && at / 64 == blk);
+            }
+        }
+    }
+}
+END_TEST
+
+/* The timestamp shape check (eight bytes at a time) against a byte-by-
+ * byte reference: every byte value at every one of the 31 positions. */
+static bool ref_ts31(const char *p)
+{
+    static const char tpl[] = "DDDD-DD-DD DD:DD:DD.DDDDDDsDDDD";
+    for (int i = 0; i < 31; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (tpl[i] == 'D' ? !(c >= '0' && c <= '9')
+            : tpl[i] == 's' ? !(c == '+' || c == '-')
+                            : c != (unsigned char)tpl[i])
+            return false;
+    }
+    return true;
+}
+
+START_TEST(test_timestamp_shape_every_byte)
+{
+    char line[200];
+    int n = snprintf(line, sizeof line, "%s", REC("x"));
+    ck_assert_int_gt(n, 40);
+    line[--n] = '\0'; /* no newline */
+    for (int pos = 0; pos < 31; pos++) {
+        for (int c = 0; c < 256; c++) {
+            char t[200];
+            memcpy(t, line, (size_t)n);
+            t[pos] = (char)c;
+            bool want = ref_ts31(t);
+            bool got = tl_text_is_start(TL_STYLE_DEFAULT, t, (size_t)n, NULL);
+            ck_assert_msg(got == want, "position %d byte 0x%02x: %d", pos, c,
+                          got);
+            got = tl_text_is_start(TL_STYLE_SYSLOG, t, (size_t)n, NULL);
+            ck_assert_msg(!got || want, "syslog: position %d byte 0x%02x",
+                          pos, c);
+        }
+    }
 }
 END_TEST
 
@@ -870,6 +984,9 @@ static Suite *suite(void)
     tc = tcase_create("bad input");
     tcase_add_test(tc, test_empty_and_header_only);
     tcase_add_test(tc, test_crlf_nul_utf8);
+    tcase_add_test(tc, test_screened_feed_same);
+    tcase_add_test(tc, test_screen_blocks);
+    tcase_add_test(tc, test_timestamp_shape_every_byte);
     tcase_add_test(tc, test_long_line_truncated);
     tcase_add_test(tc, test_record_cap);
     tcase_add_test(tc, test_truncated_final_line);

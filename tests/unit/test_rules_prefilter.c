@@ -691,6 +691,144 @@ START_TEST(test_differential_bounded)
 }
 END_TEST
 
+/* ---- the search over whole chunks (tl_ruleset_pf_scan) ---------------- */
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char *b = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 1 << 16;
+            b = realloc(b, cap);
+        }
+        size_t k = fread(b + len, 1, cap - len, f);
+        if (k == 0)
+            break;
+        len += k;
+    }
+    fclose(f);
+    *n = len;
+    return b;
+}
+
+/* Cut text into chunks of varying size; in each, every line (and, as a
+ * copy, every line crossing into the next chunk) must get the same
+ * answer from the chunk's list as from searching the line itself.
+ * Returns how many lines were answered from a list. */
+static size_t chunk_differential(struct tl_ruleset *rs, enum tl_style style,
+                                 const char *text, size_t n)
+{
+    struct tl_pf_chunk *c = tl_pf_chunk_new();
+    size_t listed = 0, off = 0, k = 0;
+    static const size_t sizes[] = {4096, 777, 65536, 100, 12345};
+    while (off < n) {
+        size_t len = sizes[k++ % TL_ARRAY_LEN(sizes)];
+        if (len > n - off)
+            len = n - off;
+        char *buf = malloc(len); /* its own object, as in cli/input.c */
+        memcpy(buf, text + off, len);
+        tl_ruleset_pf_scan(rs, style, buf, len, c);
+        bool has_list = tl_pf_chunk_listed(c) >= 0;
+        for (size_t a = 0; a < len;) {
+            const char *nl = memchr(buf + a, '\n', len - a);
+            size_t e = nl ? (size_t)(nl - buf) : len;
+            tl_ruleset_pf_use(rs, NULL);
+            bool want = tl_ruleset_want(rs, style, buf + a, e - a);
+            tl_ruleset_pf_use(rs, c);
+            bool got = tl_ruleset_want(rs, style, buf + a, e - a);
+            ck_assert_msg(got == want, "chunk answer differs for: %.*s",
+                          (int)(e - a), buf + a);
+            /* part of a line, and a copy: searched as before */
+            if (e - a > 10) {
+                got = tl_ruleset_want(rs, style, buf + a + 5, e - a - 10);
+                tl_ruleset_pf_use(rs, NULL);
+                want = tl_ruleset_want(rs, style, buf + a + 5, e - a - 10);
+                ck_assert_int_eq(got, want);
+                char *copy = malloc(e - a);
+                memcpy(copy, buf + a, e - a);
+                tl_ruleset_pf_use(rs, c);
+                got = tl_ruleset_want(rs, style, copy, e - a);
+                tl_ruleset_pf_use(rs, NULL);
+                want = tl_ruleset_want(rs, style, copy, e - a);
+                ck_assert_int_eq(got, want);
+                free(copy);
+            }
+            listed += has_list;
+            a = e + 1;
+        }
+        tl_ruleset_pf_use(rs, NULL);
+        free(buf);
+        off += len;
+    }
+    tl_pf_chunk_free(c);
+    return listed;
+}
+
+START_TEST(test_chunk_scan_samples)
+{
+    struct tl_ruleset *rs = tl_ruleset_new();
+    tl_ruleset_load_path(rs, "rules/macos");
+    ck_assert_uint_eq(tl_ruleset_finalize(rs), 0);
+    static const struct {
+        const char *path;
+        enum tl_style style;
+    } in[] = {
+        {"samples/busy-hour.log", TL_STYLE_DEFAULT},
+        {"samples/busy-hour.compact.log", TL_STYLE_COMPACT},
+        {"samples/busy-hour.syslog.log", TL_STYLE_SYSLOG},
+        {"samples/busy-hour.ndjson", TL_STYLE_NDJSON},
+        {"samples/expired-cert-migration.json", TL_STYLE_JSON},
+        {"samples/busy-hour.log", TL_STYLE_AUTO},
+    };
+    for (size_t i = 0; i < TL_ARRAY_LEN(in); i++) {
+        size_t n;
+        char *text = slurp(in[i].path, &n);
+        size_t listed = chunk_differential(rs, in[i].style, text, n);
+        if (in[i].style != TL_STYLE_AUTO)
+            ck_assert_msg(listed > 100, "%s: %zu lines from a list",
+                          in[i].path, listed);
+        free(text);
+    }
+    struct tl_rules_counters cn;
+    tl_ruleset_counters(rs, &cn);
+    ck_assert_uint_gt(cn.want_false, 1000);
+    ck_assert_uint_lt(cn.want_false, cn.want_calls);
+    tl_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(test_chunk_scan_overflow)
+{
+    /* "ab" at every other byte: more occurrences than a chunk lists, so
+     * the chunk has no list and records are searched one by one */
+    const char *yaml =
+        HEAD "detection: {s: {eventMessage|contains: 'ab'}, condition: s}\n";
+    struct tl_ruleset *rs = load(yaml);
+    enum { N = 20000 };
+    char *text = malloc(N);
+    for (size_t i = 0; i < N; i++)
+        text[i] = i % 101 == 100 ? '\n' : "ab"[i % 2];
+    struct tl_pf_chunk *c = tl_pf_chunk_new();
+    tl_ruleset_pf_scan(rs, TL_STYLE_DEFAULT, text, N, c);
+    ck_assert_int_eq(tl_pf_chunk_listed(c), -1);
+    tl_pf_chunk_free(c);
+    chunk_differential(rs, TL_STYLE_DEFAULT, text, N);
+    tl_ruleset_free(rs);
+    /* a one-byte literal: never listed */
+    rs = load(HEAD "detection: {s: {eventMessage|contains: 'q'}, "
+                   "condition: s}\n");
+    c = tl_pf_chunk_new();
+    tl_ruleset_pf_scan(rs, TL_STYLE_DEFAULT, "a q b\n", 6, c);
+    ck_assert_int_eq(tl_pf_chunk_listed(c), -1);
+    tl_pf_chunk_free(c);
+    tl_ruleset_free(rs);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_golden_rules_tests)
 {
     /* every test of the example rules passes, through the prefilter and
@@ -727,6 +865,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_differential_generated);
     tcase_add_test(tc, test_differential_bounded);
     tcase_add_test(tc, test_golden_rules_tests);
+    tcase_add_test(tc, test_chunk_scan_samples);
+    tcase_add_test(tc, test_chunk_scan_overflow);
     suite_add_tcase(s, tc);
     return s;
 }
