@@ -43,7 +43,9 @@ TABLE='cat|cat|0|cat "$FILE"
 rg -c TemporalValidity|rg|0,1|rg -c TemporalValidity "$FILE"
 rg -c -i -F literals|rg|0,1|rg -c -i -F -f "$LITS" "$FILE"
 trustline parse|$TRUSTLINE|0|"$TRUSTLINE" parse --style "$STYLE" "$FILE"
+parse --threads 1|$TRUSTLINE|0|"$TRUSTLINE" parse --threads 1 --style "$STYLE" "$FILE"
 scan (shipped rules)|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos --style "$STYLE" "$FILE"
+scan --threads 1|$TRUSTLINE|0|"$TRUSTLINE" scan --threads 1 --batch -r rules/macos --style "$STYLE" "$FILE"
 scan, 1000 more rules|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos -r "$GENRULES" --style "$STYLE" "$FILE"
 scan -f ndjson|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos -f ndjson --style "$STYLE" "$FILE"
 scan -f csv|$TRUSTLINE|0|"$TRUSTLINE" scan --batch -r rules/macos -f csv --style "$STYLE" "$FILE"
@@ -116,8 +118,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The shipped rules' prefilter literals, for rg to search the same way.
 LITS=$tmp/literals
-"$TRUSTLINE" rules list --literals rules/macos >"$LITS" 2>/dev/null ||
-    grep -h -o "contains: '[^']*'" rules/macos/*.yml | sed "s/^contains: '//; s/'$//" >"$LITS"
+"$TRUSTLINE" rules list --literals rules/macos 2>/dev/null | cut -f 2 |
+    grep -v -x '[*]' | sort -u >"$LITS"
+if [ ! -s "$LITS" ]; then
+    err "trustline rules list --literals gave no literals"
+    exit 2
+fi
 
 # 1,000 generated rules (random phrases, a tenth with a process and a
 # regex), for the "many rules" column.
