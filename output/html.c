@@ -562,28 +562,6 @@ static unsigned lvl(enum tl_level l)
 
 /* ---- escaping ----------------------------------------------------------- */
 
-/* The length of a character tl_esc_html would pass through but we show
- * visibly, and its code point: the C1 controls U+0080..U+009F, the marks
- * U+200E/F, the separators and embeddings U+2028..U+202E and the isolates
- * U+2066..U+2069. 0 for anything else. */
-static size_t special_cp(const unsigned char *u, size_t n, unsigned *cp)
-{
-    if (n >= 2 && u[0] == 0xc2 && u[1] >= 0x80 && u[1] < 0xa0) {
-        *cp = u[1];
-        return 2;
-    }
-    if (n < 3 || u[0] != 0xe2 || (u[1] & 0xc0) != 0x80 ||
-        (u[2] & 0xc0) != 0x80)
-        return 0;
-    unsigned c = 0x2000u | (unsigned)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
-    if (c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) ||
-        (c >= 0x2066 && c <= 0x2069)) {
-        *cp = c;
-        return 3;
-    }
-    return 0;
-}
-
 /* Log text for HTML text or a double-quoted attribute value: through
  * tl_esc_html, with the C1 controls, the line/paragraph separators and
  * the bidirectional controls shown visibly as \uXXXX (they could reorder
@@ -607,7 +585,7 @@ static void esc(struct tl_out *o, const char *s, size_t n, size_t max)
         if (u[i] != 0xc2 && u[i] != 0xe2)
             continue;
         unsigned cp;
-        size_t k = special_cp(u + i, n - i, &cp);
+        size_t k = tl_utf8_invisible(u + i, n - i, &cp);
         if (!k)
             continue;
         tl_esc_html(o, s + run, i - run);

@@ -151,6 +151,21 @@ static bool digits(const char *p, size_t n, unsigned *out)
     return true;
 }
 
+/* tl_days_from_civil() for the "YYYY-MM-DD" at p, remembering the last
+ * date (per thread): a log has few distinct days. */
+static int64_t days_cached(const char *p, unsigned y, unsigned mo, unsigned d)
+{
+    static _Thread_local char last[10];
+    static _Thread_local int64_t last_days;
+    static _Thread_local bool have;
+    if (have && memcmp(last, p, 10) == 0)
+        return last_days;
+    memcpy(last, p, 10);
+    last_days = tl_days_from_civil(y, mo, d);
+    have = true;
+    return last_days;
+}
+
 bool tl_parse_timestamp(const char *p, size_t n, struct tl_event *ev,
                         size_t *used)
 {
@@ -179,7 +194,7 @@ bool tl_parse_timestamp(const char *p, size_t n, struct tl_event *ev,
         us *= 10;
     for (size_t k = 6; k < nd; k++)
         us /= 10;
-    int64_t t = (tl_days_from_civil(y, mo, d) * 86400 +
+    int64_t t = (days_cached(p, y, mo, d) * 86400 +
                  (int64_t)h * 3600 + (int64_t)mi * 60 + s) *
                     1000000 +
                 us;
@@ -212,7 +227,16 @@ static char *put2(char *o, unsigned v)
     return o + 2;
 }
 
-/* "YYYY-MM-DD?HH:MM:SS" for a µs instant; returns end. */
+/* "YYYY-MM-DD?HH:MM:SS" for a µs instant; returns end. Consecutive
+ * events mostly fall in the same second: the last one is kept (per
+ * thread). */
+static _Thread_local struct {
+    int64_t secs;
+    char sep;
+    bool ok;
+    char s[19];
+} dt_cache;
+
 static char *put_datetime(char *o, int64_t t_us, char sep, unsigned *us_out)
 {
     int64_t secs = t_us / 1000000;
@@ -221,6 +245,12 @@ static char *put_datetime(char *o, int64_t t_us, char sep, unsigned *us_out)
         us += 1000000;
         secs--;
     }
+    if (dt_cache.ok && dt_cache.secs == secs && dt_cache.sep == sep) {
+        memcpy(o, dt_cache.s, 19);
+        *us_out = (unsigned)us;
+        return o + 19;
+    }
+    char *start = o;
     int64_t days = secs / 86400;
     int64_t sod = secs % 86400;
     if (sod < 0) {
@@ -245,20 +275,24 @@ static char *put_datetime(char *o, int64_t t_us, char sep, unsigned *us_out)
     *o++ = ':';
     o = put2(o, (unsigned)(sod % 60));
     *us_out = (unsigned)us;
+    memcpy(dt_cache.s, start, 19);
+    dt_cache.secs = secs;
+    dt_cache.sep = sep;
+    dt_cache.ok = true;
     return o;
 }
 
 static char *put_frac(char *o, unsigned us, unsigned ndig)
 {
     char tmp[6];
-    for (int k = 5; k >= 0; k--) {
-        tmp[k] = (char)('0' + us % 10);
-        us /= 10;
-    }
+    put2(tmp, us / 10000);
+    put2(tmp + 2, us / 100 % 100);
+    put2(tmp + 4, us % 100);
     *o++ = '.';
-    for (unsigned k = 0; k < ndig && k < 6; k++)
-        *o++ = tmp[k];
-    return o;
+    if (ndig > 6)
+        ndig = 6;
+    memcpy(o, tmp, ndig);
+    return o + ndig;
 }
 
 size_t tl_event_format_time(const struct tl_event *ev, char *out)
