@@ -104,15 +104,17 @@ static inline bool word_special(uint64_t x)
  * splits it). Other compilers use the word test only. */
 #if defined(__GNUC__) || defined(__clang__)
 #define TL_VEC16 1
-typedef unsigned char tl_v16 __attribute__((vector_size(16)));
+/* Signed lanes: bytes >= 0x80 are negative, so one compare (< 0x20)
+ * catches them with the C0 controls (pcmpgtb on SSE2, cmgt on NEON). */
+typedef signed char tl_v16 __attribute__((vector_size(16)));
 #define V16(c) {c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c}
 static inline bool block_special(const unsigned char *p)
 {
     static const tl_v16 sp = V16(0x20), q = V16('"'), bs = V16('\\'),
-                        del = V16(0x7e);
+                        del = V16(0x7f);
     tl_v16 v;
     memcpy(&v, p, 16);
-    tl_v16 m = (tl_v16)((v < sp) | (v == q) | (v == bs) | (v > del));
+    tl_v16 m = (tl_v16)((v < sp) | (v == q) | (v == bs) | (v == del));
     uint64_t a, b;
     memcpy(&a, &m, 8);
     memcpy(&b, (const unsigned char *)&m + 8, 8);
@@ -120,10 +122,87 @@ static inline bool block_special(const unsigned char *p)
 }
 #endif
 
+/* One special byte (or UTF-8 sequence) at u[i] of u[0..n), written to
+ * d; returns the bytes consumed, *w the bytes written (at most 6 per
+ * byte consumed). */
+static size_t json_special_at(const unsigned char *u, size_t i, size_t n,
+                              char *d, size_t *w)
+{
+    unsigned c = u[i];
+    if (c >= 0x80) {
+        size_t k = tl_utf8_seq(u + i, n - i);
+        unsigned cp;
+        if (k && tl_utf8_invisible(u + i, k, &cp)) {
+            char e[6] = {'\\', 'u', hexd[cp >> 12 & 15], hexd[cp >> 8 & 15],
+                         hexd[cp >> 4 & 15], hexd[cp & 15]};
+            memcpy(d, e, 6);
+            *w = 6;
+            return k;
+        }
+        if (k) {
+            memcpy(d, u + i, k);
+            *w = k;
+            return k;
+        }
+        memcpy(d, fffd, 3);
+        *w = 3;
+        return 1;
+    }
+    d[0] = '\\';
+    *w = 2;
+    switch (c) {
+    case '"': d[1] = '"'; break;
+    case '\\': d[1] = '\\'; break;
+    case '\n': d[1] = 'n'; break;
+    case '\t': d[1] = 't'; break;
+    case '\r': d[1] = 'r'; break;
+    case '\b': d[1] = 'b'; break;
+    case '\f': d[1] = 'f'; break;
+    default:
+        d[1] = 'u';
+        d[2] = '0';
+        d[3] = '0';
+        d[4] = hexd[c >> 4];
+        d[5] = hexd[c & 15];
+        *w = 6;
+        break;
+    }
+    return 1;
+}
+
 void tl_esc_json(struct tl_out *o, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
+    /* Straight into the output buffer when the worst case (6 bytes out
+     * per byte in, plus a block's overrun) fits: copy 16 bytes at a
+     * time, step back only at special bytes. */
+    if (n <= (SIZE_MAX - 16) / 6 && tl_out_room(o, 6 * n + 16)) {
+        char *d = o->buf + o->len;
+        while (i < n) {
+#ifdef TL_VEC16
+            if (i + 16 <= n) {
+                memcpy(d, u + i, 16);
+                if (!block_special(u + i)) {
+                    i += 16;
+                    d += 16;
+                    continue;
+                }
+            }
+#endif
+            unsigned c = u[i];
+            if (TL_LIKELY(!json_special[c])) {
+                *d++ = (char)c;
+                i++;
+                continue;
+            }
+            size_t w;
+            i += json_special_at(u, i, n, d, &w);
+            d += w;
+        }
+        o->len = (size_t)(d - o->buf);
+        return;
+    }
     while (i < n) {
 #ifdef TL_VEC16
         while (i + 16 <= n && !block_special(u + i))

@@ -50,6 +50,19 @@ static inline void tl_out_putc(struct tl_out *o, char c)
     o->buf[o->len++] = c;
 }
 
+/* Make room for n more bytes at o->buf + o->len, flushing first if
+ * needed; the caller writes there and adds what it wrote to o->len.
+ * False (nothing done) when n is more than the whole buffer. */
+static inline bool tl_out_room(struct tl_out *o, size_t n)
+{
+    if (TL_LIKELY(n <= o->cap - o->len))
+        return true;
+    if (n > o->cap)
+        return false;
+    tl_out_flush(o);
+    return true;
+}
+
 void tl_out_puts(struct tl_out *o, const char *s);
 void tl_out_u64(struct tl_out *o, uint64_t v);
 void tl_out_i64(struct tl_out *o, int64_t v);

@@ -163,6 +163,43 @@ START_TEST(test_json_random)
 }
 END_TEST
 
+/* Strings too long for the output buffer's worst case go the other way
+ * (through tl_out_write in runs): same bytes. */
+START_TEST(test_json_long_through_small_buffer)
+{
+    unsigned long long x = 424242;
+    for (int round = 0; round < 300; round++) {
+        size_t len = 40 + round * 7;
+        unsigned char *s = malloc(len);
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            s[i] = (unsigned char)(x % 8 ? 'a' + x % 26 : x >> 8);
+        }
+        FILE *f = tmpfile();
+        ck_assert_ptr_nonnull(f);
+        struct tl_out small;
+        tl_out_init(&small, fileno(f), 256);
+        tl_esc_json(&small, (const char *)s, len);
+        ck_assert(tl_out_flush(&small));
+        tl_out_free(&small);
+        long sz = ftell(f) >= 0 ? (fseek(f, 0, SEEK_END), ftell(f)) : -1;
+        ck_assert_int_ge(sz, (long)len);
+        char *got = malloc((size_t)sz + 1);
+        rewind(f);
+        ck_assert_uint_eq(fread(got, 1, (size_t)sz, f), (size_t)sz);
+        got[sz] = '\0';
+        fclose(f);
+        char *want = ref_json(s, len);
+        ck_assert_str_eq(got, want);
+        free(got);
+        free(want);
+        free(s);
+    }
+}
+END_TEST
+
 START_TEST(test_invisible_everywhere)
 {
     /* the characters that reorder or hide text never pass through */
@@ -201,6 +238,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_json_every_offset);
     tcase_add_test(tc, test_json_random);
+    tcase_add_test(tc, test_json_long_through_small_buffer);
     tcase_add_test(tc, test_invisible_everywhere);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);
