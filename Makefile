@@ -78,7 +78,7 @@ BIN      := $(B)/trustline
 endif
 
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
-TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%) $(B)/tests/test_escape_novec
 TEST_COMMON_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(B)/%.o)
 
@@ -113,6 +113,15 @@ $(B)/tests/%: tests/unit/%.c $(TEST_COMMON_OBJ) $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"' \
 	    -DSRC_DIR='"$(CURDIR)"' -MF $@.d -o $@ $< \
 	    $(TEST_COMMON_OBJ) $(LIB) $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS) $(LIBS)
+
+# The escaping test once more without the vector extension (the path
+# other compilers take).
+$(B)/tests/test_escape_novec: tests/unit/test_escape.c output/escape.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -DTL_NO_VEC16 $(CHECK_CFLAGS) -MF $@.d -o $@ \
+	    tests/unit/test_escape.c output/escape.c $(LIB) $(LDFLAGS) \
+	    $(CHECK_LIBS) $(PKG_LIBS) $(LIBS)
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)

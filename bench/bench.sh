@@ -9,9 +9,10 @@
 #   BENCH_SEED       tlgen seed (default 1)
 #   BENCH_RUNS       runs per cell; the best time counts (default 3)
 #   BENCH_STYLES     styles to measure (default "default compact syslog ndjson")
-#   BENCH_RSS=1      instead of the table: trustline parse on default-style
-#                    corpora of BENCH_RSS_SIZES MB (default "100 2000") and
-#                    each peak RSS, to show that memory stays flat
+#   BENCH_RSS=1      instead of the table: trustline parse and scan on
+#                    default-style corpora of BENCH_RSS_SIZES MB (default
+#                    "100 2000") and each peak RSS, to show that memory
+#                    stays flat
 #
 # Corpora are generated once into $BUILD/bench-corpus/ and regenerated
 # when the size, the seed, the generator options or bench/tlgen.c change.
@@ -174,21 +175,29 @@ measure() {
 }
 
 if [ "$BENCH_RSS" = 1 ]; then
-    say "trustline parse: peak RSS by input size (default style, seed $BENCH_SEED)"
-    printf '%10s  %12s  %10s  %12s\n' "MB" "seconds" "MB/s" "peak RSS MiB"
+    say "peak RSS by input size (default style, seed $BENCH_SEED)"
+    printf '%10s  %-10s  %12s  %10s  %12s\n' "MB" "command" "seconds" \
+        "MB/s" "peak RSS MiB"
     for mb in $BENCH_RSS_SIZES; do
         f=$(corpus default "$mb") || { failed=1; continue; }
         STYLE=default FILE=$f
-        # shellcheck disable=SC2016 # expanded by measure
-        res=$(measure 1 0 '"$TRUSTLINE" parse --style "$STYLE" "$FILE"') || {
-            failed=1
-            continue
-        }
-        # shellcheck disable=SC2086 # two numbers
-        set -- $res
-        awk -v mb="$mb" -v bytes="$(size_of "$f")" -v s="$1" -v kib="$2" 'BEGIN {
-            printf "%10s  %12.3f  %10.1f  %12.1f\n", mb, s,
-                   (s > 0 ? bytes / 1e6 / s : 0), kib / 1024 }'
+        for cmd in parse scan; do
+            # shellcheck disable=SC2016 # expanded by measure
+            case $cmd in
+            parse) c='"$TRUSTLINE" parse --style "$STYLE" "$FILE"' ;;
+            scan) c='"$TRUSTLINE" scan --batch -r rules/macos --style "$STYLE" "$FILE"' ;;
+            esac
+            res=$(measure 1 0 "$c") || {
+                failed=1
+                continue
+            }
+            # shellcheck disable=SC2086 # two numbers
+            set -- $res
+            awk -v mb="$mb" -v cmd="$cmd" -v bytes="$(size_of "$f")" \
+                -v s="$1" -v kib="$2" 'BEGIN {
+                printf "%10s  %-10s  %12.3f  %10.1f  %12.1f\n", mb, cmd, s,
+                       (s > 0 ? bytes / 1e6 / s : 0), kib / 1024 }'
+        done
     done
     [ "$failed" = 0 ] || { err "some runs failed (see above)"; exit 1; }
     exit 0

@@ -102,7 +102,7 @@ static inline bool word_special(uint64_t x)
 /* The same test for 16 bytes at once, with the vector extension of gcc
  * and clang (SSE2 on x86-64, NEON on arm64; elsewhere the compiler
  * splits it). Other compilers use the word test only. */
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(TL_NO_VEC16)
 #define TL_VEC16 1
 /* Signed lanes: bytes >= 0x80 are negative, so one compare (< 0x20)
  * catches them with the C0 controls (pcmpgtb on SSE2, cmgt on NEON). */
@@ -188,8 +188,34 @@ void tl_esc_json(struct tl_out *o, const char *s, size_t n)
                     d += 16;
                     continue;
                 }
+            } else if (n >= 16 && !block_special(u + n - 16)) {
+                /* the tail, checked as the last 16 bytes */
+                memcpy(d, u + i, n - i);
+                d += n - i;
+                break;
+            }
+#else
+            if (i + 8 <= n) {
+                uint64_t x;
+                memcpy(&x, u + i, 8);
+                if (!word_special(x)) {
+                    memcpy(d, &x, 8);
+                    i += 8;
+                    d += 8;
+                    continue;
+                }
             }
 #endif
+            if (i == 0 && n >= 8 && n < 16) {
+                uint64_t x, y;
+                memcpy(&x, u, 8);
+                memcpy(&y, u + n - 8, 8);
+                if (!word_special(x) && !word_special(y)) {
+                    memcpy(d, u, n);
+                    d += n;
+                    break;
+                }
+            }
             unsigned c = u[i];
             if (TL_LIKELY(!json_special[c])) {
                 *d++ = (char)c;

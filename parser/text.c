@@ -354,42 +354,47 @@ bool tl_text_is_start(enum tl_style s, const char *p, size_t n,
 }
 
 /* Static spellings, so events never point at freed text. */
+#define S(lit) lit, sizeof(lit) - 1
 static const struct {
     const char *col;     /* Type column / compact code */
+    size_t coln;
     const char *msgtype; /* messageType or NULL */
-    const char *evtype;  /* eventType or NULL */
+    size_t msgn;
+    const char *evtype;  /* eventType */
+    size_t evn;
 } types[] = {
-    {"Default", "Default", "logEvent"},
-    {"Info", "Info", "logEvent"},
-    {"Debug", "Debug", "logEvent"},
-    {"Error", "Error", "logEvent"},
-    {"Fault", "Fault", "logEvent"},
-    {"Activity", NULL, "activityCreateEvent"},
-    {"Timesync", NULL, "timesyncEvent"},
-    {"Signpost", NULL, "signpostEvent"},
-    {"Loss", NULL, "lossEvent"},
-    {"State", NULL, "stateEvent"},
-    {"Trace", NULL, "traceEvent"},
-    {"UserAction", NULL, "userActionEvent"},
-    {"Transition", NULL, "activityTransitionEvent"},
+    {S("Default"), S("Default"), S("logEvent")},
+    {S("Info"), S("Info"), S("logEvent")},
+    {S("Debug"), S("Debug"), S("logEvent")},
+    {S("Error"), S("Error"), S("logEvent")},
+    {S("Fault"), S("Fault"), S("logEvent")},
+    {S("Activity"), NULL, 0, S("activityCreateEvent")},
+    {S("Timesync"), NULL, 0, S("timesyncEvent")},
+    {S("Signpost"), NULL, 0, S("signpostEvent")},
+    {S("Loss"), NULL, 0, S("lossEvent")},
+    {S("State"), NULL, 0, S("stateEvent")},
+    {S("Trace"), NULL, 0, S("traceEvent")},
+    {S("UserAction"), NULL, 0, S("userActionEvent")},
+    {S("Transition"), NULL, 0, S("activityTransitionEvent")},
     /* compact codes */
-    {"Df", "Default", "logEvent"},
-    {"I", "Info", "logEvent"},
-    {"Db", "Debug", "logEvent"},
-    {"E", "Error", "logEvent"},
-    {"F", "Fault", "logEvent"},
-    {"A", NULL, "activityCreateEvent"},
+    {S("Df"), S("Default"), S("logEvent")},
+    {S("I"), S("Info"), S("logEvent")},
+    {S("Db"), S("Debug"), S("logEvent")},
+    {S("E"), S("Error"), S("logEvent")},
+    {S("F"), S("Fault"), S("logEvent")},
+    {S("A"), NULL, 0, S("activityCreateEvent")},
 };
+#undef S
 
 static void set_type(struct tl_event *ev, const char *p, size_t n)
 {
     for (size_t i = 0; i < TL_ARRAY_LEN(types); i++) {
-        if (strlen(types[i].col) == n && memcmp(types[i].col, p, n) == 0) {
+        if (types[i].coln == n && memcmp(types[i].col, p, n) == 0) {
             if (types[i].msgtype)
                 tl_event_set_str(ev, TL_F_MESSAGE_TYPE, types[i].msgtype,
-                                 strlen(types[i].msgtype));
+                                 types[i].msgn);
             tl_event_set_str(ev, TL_F_EVENT_TYPE, types[i].evtype,
-                             strlen(types[i].evtype));
+                             types[i].evn);
             return;
         }
     }
