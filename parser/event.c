@@ -166,8 +166,57 @@ static int64_t days_cached(const char *p, unsigned y, unsigned mo, unsigned d)
     return last_days;
 }
 
+#define D1(i) ((unsigned)(unsigned char)p[i] - '0')
+#define D2(i) (D1(i) * 10 + D1((i) + 1))
+
+/* The common full form, "YYYY-MM-DD HH:MM:SS.ffffff+HHMM" (31 bytes, not
+ * followed by a digit), with fixed positions: no loops. Same result as
+ * the general parser; false when p is not exactly that shape (the caller
+ * then takes the general way). */
+static bool parse_ts31(const char *p, size_t n, struct tl_event *ev,
+                       size_t *used)
+{
+    if (n < 31 || (n > 31 && dig(p[31]) <= 9))
+        return false;
+    static const unsigned char at[] = {0,  1,  2,  3,  5,  6,  8,  9,
+                                       11, 12, 14, 15, 17, 18, 20, 21,
+                                       22, 23, 24, 25, 27, 28, 29, 30};
+    unsigned bad = 0;
+    for (size_t k = 0; k < sizeof at; k++)
+        bad |= D1(at[k]) > 9;
+    if (bad || p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':' ||
+        p[16] != ':' || p[19] != '.' || (p[26] != '+' && p[26] != '-'))
+        return false;
+    unsigned y = D2(0) * 100 + D2(2), mo = D2(5), d = D2(8), h = D2(11),
+             mi = D2(14), s = D2(17), oh = D2(27), om = D2(29);
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        s > 60 || oh > 23 || om > 59)
+        return false;
+    unsigned us = (D2(20) * 100 + D2(22)) * 100 + D2(24);
+    int off = (int)(oh * 60 + om);
+    if (p[26] == '-')
+        off = -off;
+    ev->tz_known = true;
+    ev->tz_offset_min = (int16_t)off;
+    ev->has_time = true;
+    ev->time_digits = 6;
+    ev->time_us = (days_cached(p, y, mo, d) * 86400 + (int64_t)h * 3600 +
+                   (int64_t)mi * 60 + s) *
+                      1000000 +
+                  us - (int64_t)off * 60 * 1000000;
+    *used = 31;
+    return true;
+}
+
 bool tl_parse_timestamp(const char *p, size_t n, struct tl_event *ev,
                         size_t *used)
+{
+    return parse_ts31(p, n, ev, used) ||
+           tl_parse_timestamp_general(p, n, ev, used);
+}
+
+bool tl_parse_timestamp_general(const char *p, size_t n, struct tl_event *ev,
+                                size_t *used)
 {
     unsigned y, mo, d, h, mi, s, frac = 0;
     if (n < 21)

@@ -154,5 +154,9 @@ size_t tl_event_format_iso(const struct tl_event *ev, char *out);
  * the bytes consumed and returns true. */
 bool tl_parse_timestamp(const char *p, size_t n, struct tl_event *ev,
                         size_t *used);
+/* The same without the fixed-position fast path for the common 31-byte
+ * form (tests compare the two). */
+bool tl_parse_timestamp_general(const char *p, size_t n, struct tl_event *ev,
+                                size_t *used);
 
 #endif

@@ -557,6 +557,50 @@ static bool ref_ts31(const char *p)
     return true;
 }
 
+/* The fixed-position timestamp parser equals the general one: every
+ * byte value at every position of a full timestamp, with and without a
+ * following byte, and a few day/offset edge values. */
+static void ts_same(const char *t, size_t n)
+{
+    struct tl_event a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    size_t ua = 0, ub = 0;
+    bool ra = tl_parse_timestamp(t, n, &a, &ua);
+    bool rb = tl_parse_timestamp_general(t, n, &b, &ub);
+    ck_assert_msg(ra == rb, "%.*s: %d vs %d", (int)n, t, ra, rb);
+    if (!ra)
+        return;
+    ck_assert_uint_eq(ua, ub);
+    ck_assert(a.has_time == b.has_time && a.time_us == b.time_us &&
+              a.tz_known == b.tz_known && a.tz_offset_min == b.tz_offset_min &&
+              a.time_digits == b.time_digits);
+}
+
+START_TEST(test_timestamp_fast_equals_general)
+{
+    static const char *const base[] = {
+        "2026-03-18 09:00:00.020123+0100", "1999-12-31 23:59:60.999999-1259",
+        "2024-02-29 00:00:00.000000+0000", "0000-01-01 00:00:00.000000-0000",
+        "2026-13-01 00:00:00.000000+0000", "2026-01-32 24:60:61.000000+2400",
+    };
+    for (size_t k = 0; k < TL_ARRAY_LEN(base); k++) {
+        char t[40];
+        for (size_t extra = 0; extra < 3; extra++) {
+            size_t n = 31 + (extra ? 1 : 0);
+            for (int pos = 0; pos < (int)n; pos++) {
+                for (int c = 0; c < 256; c++) {
+                    memcpy(t, base[k], 31);
+                    t[31] = extra == 1 ? ' ' : '7';
+                    t[pos] = (char)c;
+                    ts_same(t, n);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_timestamp_shape_every_byte)
 {
     char line[200];
@@ -987,6 +1031,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_screened_feed_same);
     tcase_add_test(tc, test_screen_blocks);
     tcase_add_test(tc, test_timestamp_shape_every_byte);
+    tcase_add_test(tc, test_timestamp_fast_equals_general);
     tcase_add_test(tc, test_long_line_truncated);
     tcase_add_test(tc, test_record_cap);
     tcase_add_test(tc, test_truncated_final_line);
