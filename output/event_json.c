@@ -13,9 +13,12 @@ static struct {
     size_t n;
 } prefix[TL_F__COUNT];
 
+static bool is_int[TL_F__COUNT];
+
 static void init_prefixes(void)
 {
     for (int f = 0; f < TL_F__COUNT; f++) {
+        is_int[f] = tl_field_is_int((enum tl_field)f);
         int k = snprintf(prefix[f].s, sizeof(prefix[f].s), ",\"%s\":",
                          tl_field_name((enum tl_field)f));
         prefix[f].n = k > 0 ? (size_t)k : 0;
@@ -35,12 +38,16 @@ size_t tl_event_json_fields(struct tl_out *o, const struct tl_event *ev)
         tl_out_putc(o, '"');
         n++;
     }
-    for (int f = TL_F_TIMESTAMP + 1; f < TL_F__COUNT; f++) {
-        if (!tl_event_has(ev, f))
-            continue;
+    /* The present fields, in field order: lowest set bit first. */
+    uint64_t left = ev->present & ~(((uint64_t)2 << TL_F_TIMESTAMP) - 1);
+    while (left) {
+        int f = 0;
+        while (!((left >> f) & 1))
+            f++;
+        left &= left - 1;
         n++;
         tl_out_write(o, prefix[f].s, prefix[f].n);
-        if (tl_field_is_int(f))
+        if (is_int[f])
             tl_out_u64(o, ev->num[f]);
         else
             tl_esc_json_str(o, ev->str[f].p, ev->str[f].n);

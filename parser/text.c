@@ -418,8 +418,18 @@ static void parse_body(const char *p, size_t i, size_t eol, size_t n,
     if (want_process) {
         /* PROCESS runs to the first ": " on the first line. */
         size_t j = i;
-        while (j + 1 < eol && !(p[j] == ':' && p[j + 1] == ' '))
+        for (;;) {
+            const char *c = j + 1 < eol ? memchr(p + j, ':', eol - 1 - j)
+                                        : NULL;
+            if (!c) {
+                j = eol;
+                break;
+            }
+            j = (size_t)(c - p);
+            if (p[j + 1] == ' ')
+                break;
             j++;
+        }
         if (j + 1 < eol && j > i) {
             tl_event_set_str(ev, TL_F_PROCESS, p + i, j - i);
             i = j + 2;
