@@ -40,10 +40,14 @@ size_t tl_event_json_fields(struct tl_out *o, const struct tl_event *ev)
     }
     /* The present fields, in field order: lowest set bit first. */
     uint64_t left = ev->present & ~(((uint64_t)2 << TL_F_TIMESTAMP) - 1);
+    int f = 0;
     while (left) {
-        int f = 0;
+#if defined(__GNUC__) || defined(__clang__)
+        f = __builtin_ctzll(left);
+#else
         while (!((left >> f) & 1))
             f++;
+#endif
         left &= left - 1;
         n++;
         tl_out_write(o, prefix[f].s, prefix[f].n);

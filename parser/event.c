@@ -166,6 +166,75 @@ static int64_t days_cached(const char *p, unsigned y, unsigned mo, unsigned d)
     return last_days;
 }
 
+/*
+ * The 31-byte timestamp shape, eight bytes at a time: in every word,
+ * digit lanes must be 0x30-0x39 and literal lanes equal their character.
+ * The masks are built for the machine's byte order, lane k being byte k
+ * of the text; no addition carries out of a lane (digit lanes are
+ * 0x30-0x3f when 6 is added, other lanes get 0).
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define B8(a, b, c, d, e, f, g, h)                                        \
+    ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 |            \
+     (uint64_t)(d) << 24 | (uint64_t)(e) << 32 | (uint64_t)(f) << 40 |     \
+     (uint64_t)(g) << 48 | (uint64_t)(h) << 56)
+#define TS_SWAR 1
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define B8(a, b, c, d, e, f, g, h)                                        \
+    ((uint64_t)(h) | (uint64_t)(g) << 8 | (uint64_t)(f) << 16 |            \
+     (uint64_t)(e) << 24 | (uint64_t)(d) << 32 | (uint64_t)(c) << 40 |     \
+     (uint64_t)(b) << 48 | (uint64_t)(a) << 56)
+#define TS_SWAR 1
+#endif
+
+#ifdef TS_SWAR
+#define DM 0xf0 /* (v & m1) of a digit lane ... */
+#define DE 0x30 /* ... must be this */
+static inline uint64_t load8(const char *b)
+{
+    uint64_t v;
+    memcpy(&v, b, 8);
+    return v;
+}
+
+static inline bool ts_word_ok(uint64_t v, uint64_t m1, uint64_t e1,
+                              uint64_t add)
+{
+    /* m2: the digit lanes' high nibbles = add * 0x28 (6 * 0x28 = 0xf0) */
+    uint64_t m2 = add * 0x28;
+    return (v & m1) == e1 && ((v + add) & m2) == (e1 & m2);
+}
+#endif
+
+bool tl_ts31_shape(const char *p)
+{
+#ifdef TS_SWAR
+    /* words at 0, 8, 16 and 23 */
+    return ts_word_ok(load8(p), B8(DM, DM, DM, DM, 0xff, DM, DM, 0xff),
+                      B8(DE, DE, DE, DE, '-', DE, DE, '-'),
+                      B8(6, 6, 6, 6, 0, 6, 6, 0)) &&
+           ts_word_ok(load8(p + 8), B8(DM, DM, 0xff, DM, DM, 0xff, DM, DM),
+                      B8(DE, DE, ' ', DE, DE, ':', DE, DE),
+                      B8(6, 6, 0, 6, 6, 0, 6, 6)) &&
+           ts_word_ok(load8(p + 16), B8(0xff, DM, DM, 0xff, DM, DM, DM, DM),
+                      B8(':', DE, DE, '.', DE, DE, DE, DE),
+                      B8(0, 6, 6, 0, 6, 6, 6, 6)) &&
+           ts_word_ok(load8(p + 23), B8(DM, DM, DM, 0, DM, DM, DM, DM),
+                      B8(DE, DE, DE, 0, DE, DE, DE, DE),
+                      B8(6, 6, 6, 0, 6, 6, 6, 6)) &&
+           (p[26] == '+' || p[26] == '-');
+#else
+    static const char tpl[] = "DDDD-DD-DD DD:DD:DD.DDDDDD?DDDD";
+    for (int i = 0; i < 31; i++) {
+        if (tpl[i] == 'D' ? dig(p[i]) > 9
+            : tpl[i] == '?' ? p[i] != '+' && p[i] != '-'
+                            : p[i] != tpl[i])
+            return false;
+    }
+    return true;
+#endif
+}
+
 #define D1(i) ((unsigned)(unsigned char)p[i] - '0')
 #define D2(i) (D1(i) * 10 + D1((i) + 1))
 
@@ -178,14 +247,7 @@ static bool parse_ts31(const char *p, size_t n, struct tl_event *ev,
 {
     if (n < 31 || (n > 31 && dig(p[31]) <= 9))
         return false;
-    static const unsigned char at[] = {0,  1,  2,  3,  5,  6,  8,  9,
-                                       11, 12, 14, 15, 17, 18, 20, 21,
-                                       22, 23, 24, 25, 27, 28, 29, 30};
-    unsigned bad = 0;
-    for (size_t k = 0; k < sizeof at; k++)
-        bad |= D1(at[k]) > 9;
-    if (bad || p[4] != '-' || p[7] != '-' || p[10] != ' ' || p[13] != ':' ||
-        p[16] != ':' || p[19] != '.' || (p[26] != '+' && p[26] != '-'))
+    if (!tl_ts31_shape(p))
         return false;
     unsigned y = D2(0) * 100 + D2(2), mo = D2(5), d = D2(8), h = D2(11),
              mi = D2(14), s = D2(17), oh = D2(27), om = D2(29);

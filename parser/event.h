@@ -154,6 +154,10 @@ size_t tl_event_format_iso(const struct tl_event *ev, char *out);
  * the bytes consumed and returns true. */
 bool tl_parse_timestamp(const char *p, size_t n, struct tl_event *ev,
                         size_t *used);
+/* Whether p[0..31) has the shape "DDDD-DD-DD DD:DD:DD.DDDDDD+DDDD" (or
+ * '-' before the offset); p must have 31 readable bytes. */
+bool tl_ts31_shape(const char *p);
+
 /* The same without the fixed-position fast path for the common 31-byte
  * form (tests compare the two). */
 bool tl_parse_timestamp_general(const char *p, size_t n, struct tl_event *ev,

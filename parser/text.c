@@ -52,66 +52,17 @@ static inline bool date_shape(const char *p)
  * addition carries out of a lane (digit lanes are 0x30-0x3f when 6 is
  * added, other lanes get 0).
  */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define B8(a, b, c, d, e, f, g, h)                                        \
-    ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 |            \
-     (uint64_t)(d) << 24 | (uint64_t)(e) << 32 | (uint64_t)(f) << 40 |     \
-     (uint64_t)(g) << 48 | (uint64_t)(h) << 56)
-#define TS_SWAR 1
-#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define B8(a, b, c, d, e, f, g, h)                                        \
-    ((uint64_t)(h) | (uint64_t)(g) << 8 | (uint64_t)(f) << 16 |            \
-     (uint64_t)(e) << 24 | (uint64_t)(d) << 32 | (uint64_t)(c) << 40 |     \
-     (uint64_t)(b) << 48 | (uint64_t)(a) << 56)
-#define TS_SWAR 1
-#endif
+/* Full default/syslog timestamp: 31 bytes, µs and offset. */
+static inline bool ts31_shape(const char *p, size_t n)
+{
+    return n >= 31 && tl_ts31_shape(p);
+}
 
 static inline uint64_t bytes8(const char *b)
 {
     uint64_t v;
     memcpy(&v, b, 8);
     return v;
-}
-
-#ifdef TS_SWAR
-/* Per lane: D a digit, X any byte, else that byte. */
-#define DM 0xf0 /* m1 of a digit lane */
-#define DE 0x30 /* e1 of a digit lane */
-static inline bool ts_word_ok(uint64_t v, uint64_t m1, uint64_t e1,
-                              uint64_t add)
-{
-    /* m2 = digit lanes' high nibbles = add * 0x28 (6 * 0x28 = 0xf0) */
-    uint64_t m2 = add * 0x28;
-    return (v & m1) == e1 && ((v + add) & m2) == (e1 & m2);
-}
-#endif
-
-static inline bool ts31_shape(const char *p, size_t n)
-{
-    if (n < 31)
-        return false;
-#ifdef TS_SWAR
-    /* "DDDD-DD-DD DD:DD:DD.DDDDDD+DDDD": words at 0, 8, 16 and 23 */
-    return ts_word_ok(bytes8(p), B8(DM, DM, DM, DM, 0xff, DM, DM, 0xff),
-                      B8(DE, DE, DE, DE, '-', DE, DE, '-'),
-                      B8(6, 6, 6, 6, 0, 6, 6, 0)) &&
-           ts_word_ok(bytes8(p + 8), B8(DM, DM, 0xff, DM, DM, 0xff, DM, DM),
-                      B8(DE, DE, ' ', DE, DE, ':', DE, DE),
-                      B8(6, 6, 0, 6, 6, 0, 6, 6)) &&
-           ts_word_ok(bytes8(p + 16),
-                      B8(0xff, DM, DM, 0xff, DM, DM, DM, DM),
-                      B8(':', DE, DE, '.', DE, DE, DE, DE),
-                      B8(0, 6, 6, 0, 6, 6, 6, 6)) &&
-           ts_word_ok(bytes8(p + 23), B8(DM, DM, DM, 0, DM, DM, DM, DM),
-                      B8(DE, DE, DE, 0, DE, DE, DE, DE),
-                      B8(6, 6, 6, 0, 6, 6, 6, 6)) &&
-           (p[26] == '+' || p[26] == '-');
-#else
-    return date_shape(p) && ISDIG(p[20]) && ISDIG(p[21]) && ISDIG(p[22]) &&
-           ISDIG(p[23]) && ISDIG(p[24]) && ISDIG(p[25]) &&
-           (p[26] == '+' || p[26] == '-') && ISDIG(p[27]) && ISDIG(p[28]) &&
-           ISDIG(p[29]) && ISDIG(p[30]);
-#endif
 }
 
 static bool has_prefix(const char *p, size_t n, const char *lit, size_t ln)
