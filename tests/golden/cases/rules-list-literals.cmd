@@ -1,0 +1,1 @@
+$TL rules list --literals tests/golden/rules/good
