@@ -439,6 +439,60 @@ static const struct {
      "0123456789abcdef0123456789abcdef\n0123456789abcdef", 0},
 };
 
+/* The plain-run scan inside strings (16 and 8 bytes at a time): a stop
+ * byte at every offset of strings of every length up to 70. */
+START_TEST(test_string_scan_every_offset)
+{
+    static const unsigned char probes[] = {'"', '\\', 0x00, 0x01, 0x1f,
+                                           0x20, 0x7f, 0x80, 0xc3, 0xff};
+    for (size_t pi = 0; pi < sizeof probes; pi++) {
+        unsigned char c = probes[pi];
+        for (size_t len = 1; len <= 70; len++) {
+            for (size_t k = 0; k < len; k++) {
+                char body[80];
+                for (size_t i = 0; i < len; i++)
+                    body[i] = (char)('a' + i % 26);
+                body[k] = (char)c;
+                if (c == '\\' && k + 1 < len)
+                    body[k + 1] = 'n';
+                char in[128];
+                memcpy(in, "{\"eventMessage\":\"", 17);
+                memcpy(in + 17, body, len);
+                memcpy(in + 17 + len, "\"}", 2);
+                size_t n = 17 + len + 2;
+                struct run r;
+                run_n(&r, in, n);
+                struct tl_str m = r.ev.str[TL_F_EVENT_MESSAGE];
+                if (c == '"') {
+                    /* the string ends at k; what follows is junk */
+                    ck_assert_int_eq(r.st, TL_JSON_ERROR);
+                    ck_assert_uint_eq(r.err.offset, 17 + k + 1);
+                } else if (c < 0x20) {
+                    ck_assert_int_eq(r.st, TL_JSON_ERROR);
+                    ck_assert_uint_eq(r.err.offset, 17 + k);
+                    ck_assert_str_eq(r.err.msg, "control character in a string");
+                } else if (c == '\\') {
+                    if (k + 1 < len) {
+                        ck_assert_int_eq(r.st, TL_JSON_EVENT);
+                        ck_assert_uint_eq(m.n, len - 1);
+                        ck_assert_int_eq(m.p[k], '\n');
+                    } else {
+                        /* backslash then the closing quote: "\"}" ends
+                         * in an unterminated string */
+                        ck_assert_int_eq(r.st, TL_JSON_ERROR);
+                    }
+                } else {
+                    ck_assert_int_eq(r.st, TL_JSON_EVENT);
+                    ck_assert_uint_eq(m.n, len);
+                    ck_assert(memcmp(m.p, body, len) == 0);
+                }
+                run_done(&r);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_escapes)
 {
     const char *body = escape_cases[_i].in;
@@ -1215,6 +1269,7 @@ static Suite *json_suite(void)
     tc = tcase_create("values");
     tcase_add_loop_test(tc, test_escapes, 0, (int)TL_ARRAY_LEN(escape_cases));
     tcase_add_test(tc, test_escaped_key_maps);
+    tcase_add_test(tc, test_string_scan_every_offset);
     tcase_add_loop_test(tc, test_uint_ok, 0, (int)TL_ARRAY_LEN(uint_ok_cases));
     tcase_add_loop_test(tc, test_timestamps, 0, (int)TL_ARRAY_LEN(ts_cases));
     tcase_add_loop_test(tc, test_every_field, 0, TL_F__COUNT);
