@@ -14,9 +14,6 @@
 
 #include "../util/out.h"
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
-size_t tl_utf8_seq(const unsigned char *s, size_t n);
-
 /* A character that is valid UTF-8 but that no output passes through as
  * it is, because it controls a terminal or reorders or breaks what a
  * reader sees: the C1 controls U+0080..U+009F, the marks U+200E/F, the

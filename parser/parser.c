@@ -848,35 +848,10 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned min;
-        if (c >= 0xc2 && c <= 0xdf) {
-            len = 2;
-            min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            len = 3;
-            min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4;
-            min = 0x10000;
-        } else
+        size_t k = s[i] < 0x80 ? 1 : tl_utf8_seq(s + i, n - i);
+        if (!k)
             return false;
-        if (i + len > n)
-            return false;
-        unsigned cp = c & (0xff >> (len + 1));
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = cp << 6 | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += len;
+        i += k;
     }
     return true;
 }

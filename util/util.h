@@ -85,6 +85,11 @@ static inline void tl_buf_clear(struct tl_buf *b)
 bool tl_buf_append(struct tl_buf *b, const void *p, size_t n);
 bool tl_buf_putc(struct tl_buf *b, char c);
 
+/* Length of the valid UTF-8 sequence at s (1-4; 1 for ASCII), or 0 if
+ * the bytes there are no valid sequence (overlong, surrogate, past
+ * U+10FFFF, cut off at n). n > 0. */
+size_t tl_utf8_seq(const unsigned char *s, size_t n);
+
 /* Write v in decimal to buf (at least 21 bytes; NUL-terminated);
  * returns the number of digits. */
 size_t tl_u64_dec(char *buf, uint64_t v);
