@@ -73,12 +73,8 @@ int tl_input_opt(struct tl_input_opts *o, int id, const char *arg,
         o->parser.max_diag = (unsigned)v;
         return 1;
     case TL_IOPT_THREADS:
-        if (!tl_opt_uint(prog, "threads", arg, 2, &v))
+        if (!tl_opt_urange(prog, "threads", arg, 1, 2, &v))
             return -1;
-        if (v < 1) {
-            fprintf(stderr, "%s: --threads: give 1 or 2\n", prog);
-            return -1;
-        }
         o->threads = (unsigned)v;
         return 1;
     default:

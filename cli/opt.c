@@ -96,10 +96,17 @@ int tl_opt_next(struct tl_optstate *st, int argc, char **argv,
 bool tl_opt_uint(const char *prog, const char *name, const char *v,
                  unsigned long long max, unsigned long long *out)
 {
+    return tl_opt_urange(prog, name, v, 0, max, out);
+}
+
+bool tl_opt_urange(const char *prog, const char *name, const char *v,
+                   unsigned long long min, unsigned long long max,
+                   unsigned long long *out)
+{
     uint64_t x;
-    if (!tl_parse_u64(v, strlen(v), &x) || x > max) {
-        fprintf(stderr, "%s: --%s: expected a whole number from 0 to %llu, "
-                "got '%s'\n", prog, name, max, v);
+    if (!tl_parse_u64(v, strlen(v), &x) || x < min || x > max) {
+        fprintf(stderr, "%s: --%s: expected a whole number from %llu to "
+                "%llu, got '%s'\n", prog, name, min, max, v);
         return false;
     }
     *out = x;

@@ -36,6 +36,10 @@ int tl_opt_next(struct tl_optstate *st, int argc, char **argv,
  * option and returns false when it is not one or exceeds max. */
 bool tl_opt_uint(const char *prog, const char *name, const char *v,
                  unsigned long long max, unsigned long long *out);
+/* The same with a lower bound too. */
+bool tl_opt_urange(const char *prog, const char *name, const char *v,
+                   unsigned long long min, unsigned long long max,
+                   unsigned long long *out);
 /* Sizes: digits with an optional K, M or G suffix (binary). */
 bool tl_opt_size(const char *prog, const char *name, const char *v,
                  unsigned long long max, unsigned long long *out);

@@ -452,8 +452,8 @@ int tl_cli_scan(int argc, char **argv)
             live = 0;
             break;
         case O_MAXOPEN:
-            if (!tl_opt_uint(st.prog, "max-open", st.arg, 10000000, &v) ||
-                v == 0)
+            if (!tl_opt_urange(st.prog, "max-open", st.arg, 1, 10000000,
+                               &v))
                 rc = TL_EXIT_USAGE;
             else
                 to.max_open = (size_t)v;
@@ -477,15 +477,15 @@ int tl_cli_scan(int argc, char **argv)
             s.ropts.title = st.arg;
             break;
         case O_MLIMIT:
-            if (!tl_opt_uint(st.prog, "match-limit", st.arg, 4000000000u, &v) ||
-                v == 0)
+            if (!tl_opt_urange(st.prog, "match-limit", st.arg, 1,
+                               4000000000u, &v))
                 rc = TL_EXIT_USAGE;
             else
                 lim.match_limit = (uint32_t)v;
             break;
         case O_DLIMIT:
-            if (!tl_opt_uint(st.prog, "depth-limit", st.arg, 4000000000u, &v) ||
-                v == 0)
+            if (!tl_opt_urange(st.prog, "depth-limit", st.arg, 1,
+                               4000000000u, &v))
                 rc = TL_EXIT_USAGE;
             else
                 lim.depth_limit = (uint32_t)v;

@@ -1,0 +1,1 @@
+$TL scan --match-limit 0 x; echo "rc=$?"; $TL scan --depth-limit 0 x; echo "rc=$?"; $TL scan --max-open 0 x; echo "rc=$?"; $TL scan --threads 0 x; echo "rc=$?"; $TL parse --threads 3 x; echo "rc=$?"; $TL rules test --literals; echo "rc=$?"
