@@ -15,6 +15,7 @@
 
 static const char usage[] =
     "Usage: trustline explain [-r RULES]... [--rule ID]... [--matches]\n"
+    "                         [--style STYLE]\n"
     "                         (--line 'LOG LINE' | [FILE|-]...)\n"
     "\n"
     "For each event: its parsed fields, then for each rule whether it\n"
@@ -29,8 +30,9 @@ static const char usage[] =
     "  --rule ID          explain only the rule with this id or name\n"
     "                     (repeatable)\n"
     "  --matches          explain only the rules that match\n"
-    "  -l, --line TEXT    explain this log line (any style) instead of\n"
-    "                     reading input\n"
+    "  -l, --line TEXT    explain this log line instead of reading input;\n"
+    "                     it is read like input, in the --style given\n"
+    "                     (default: detected), with --max-line\n"
     "  -h, --help         this text\n"
     "\n" TL_INPUT_HELP
     "\n"
@@ -69,6 +71,22 @@ static void on_event(void *vctx, const struct tl_event *ev)
         tl_rule_explain(x->rs, r, ev, stdout);
     }
     fflush(stdout);
+}
+
+/* Parse `line` (a final newline is added if missing) with the input
+ * options, as a file would be read; returns the number of events. */
+static size_t explain_line(const char *line, const struct tl_input_opts *io,
+                           struct xctx *x)
+{
+    struct tl_parser_cb cb = {.ctx = x, .event = on_event, .want = NULL};
+    struct tl_parser *p = tl_parser_new(&io->parser, "<line>", &cb);
+    size_t before = x->events, n = strlen(line);
+    tl_parser_feed(p, line, n);
+    if (n == 0 || line[n - 1] != '\n')
+        tl_parser_feed(p, "\n", 1);
+    tl_parser_finish(p);
+    tl_parser_free(p);
+    return x->events - before;
 }
 
 int tl_cli_explain(int argc, char **argv)
@@ -155,8 +173,7 @@ int tl_cli_explain(int argc, char **argv)
         x.only[x.n_only++] = r;
     }
     if (line) {
-        if (tl_rules_parse_line(line, strlen(line), "<line>", on_event,
-                                &x) == 0) {
+        if (explain_line(line, &io, &x) == 0) {
             fprintf(stderr, "trustline explain: the line did not parse as "
                             "a log event\n");
             rc = TL_EXIT_USAGE;

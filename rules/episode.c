@@ -9,10 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ref_pos {
-    unsigned line, col;
-};
-
 struct tl_episode_def {
     struct tl_episode_spec spec;
     char *title;
@@ -20,14 +16,17 @@ struct tl_episode_def {
     struct tl_strlist *links;
     char **before_refs;
     const struct tl_rule **before_rules;
-    struct ref_pos *before_pos;
+    struct tl_ypos *before_pos;
     char ***link_fields;
     struct tl_episode_verdict *verdicts;
     /* per verdict: owned arrays */
     char ***if_refs, ***unless_refs;
     const struct tl_rule ***if_rules, ***unless_rules;
-    struct ref_pos **if_pos, **unless_pos;
+    struct tl_ypos **if_pos, **unless_pos;
     char **texts;
+    /* every field name used (keys, link sets, template placeholders) */
+    struct tl_episode_name *names;
+    size_t n_names, cap_names;
 };
 
 static const char *const episode_keys[] = {
@@ -37,6 +36,7 @@ static const char *const verdict_keys[] = {"if", "unless", "level", "text"};
 
 struct ectx {
     tl_episode_err_fn err;
+    tl_episode_pos_fn pos;
     void *ctx;
     unsigned errors;
 };
@@ -61,60 +61,43 @@ static bool is_str(const struct tl_ynode *y)
     return y && y->type == TL_Y_SCALAR && y->kind == TL_YS_STR;
 }
 
-/* A scalar or list of scalars -> owned string array. */
-static char **str_list(struct ectx *e, const struct tl_ynode *y,
-                       const char *what, size_t *n, struct ref_pos **pos)
+static void ystrlist_err(void *ctx, const struct tl_ynode *at,
+                         const char *msg)
 {
-    *n = 0;
-    if (pos)
-        *pos = NULL;
-    if (!y)
-        return NULL;
-    if (y->type == TL_Y_SCALAR) {
-        if (!is_str(y)) {
-            perr(e, y, "episode: %s must be a name or a list of names, found "
-                 "%s", what, tl_rules_ynode_desc(y));
-            return NULL;
-        }
-        char **v = tl_xcalloc(1, sizeof(*v));
-        v[0] = tl_xstrdup(y->s);
-        *n = 1;
-        if (pos) {
-            *pos = tl_xcalloc(1, sizeof(**pos));
-            (*pos)[0].line = y->line;
-            (*pos)[0].col = y->col;
-        }
-        return v;
-    }
-    if (y->type != TL_Y_SEQ) {
-        perr(e, y, "episode: %s must be a list of names, found %s", what,
-             tl_rules_ynode_desc(y));
-        return NULL;
-    }
-    char **v = tl_xcalloc(y->n_kids ? y->n_kids : 1, sizeof(*v));
-    if (pos)
-        *pos = tl_xcalloc(y->n_kids ? y->n_kids : 1, sizeof(**pos));
-    for (size_t i = 0; i < y->n_kids; i++) {
-        const struct tl_ynode *k = y->kids[i];
-        if (!is_str(k) || k->n == 0) {
-            perr(e, k, "episode: %s: each entry must be a name, found %s",
-                 what, tl_rules_ynode_desc(k));
-            continue;
-        }
-        if (pos) {
-            (*pos)[*n].line = k->line;
-            (*pos)[*n].col = k->col;
-        }
-        v[(*n)++] = tl_xstrdup(k->s);
-    }
-    return v;
+    perr(ctx, at, "%s", msg);
 }
 
-static void free_list(char **v, size_t n)
+/* A name or a list of names -> owned array (tl_rules_ystrlist). */
+static char **str_list(struct ectx *e, const struct tl_ynode *y,
+                       const char *what, size_t *n, struct tl_ypos **pos)
+{
+    char w[64];
+    snprintf(w, sizeof(w), "episode: %s", what);
+    return tl_rules_ystrlist(y, w, TL_YSL_SCALAR | TL_YSL_NAMES,
+                             ystrlist_err, e, n, pos);
+}
+
+static void add_name(struct tl_episode_def *d, const char *where,
+                     bool placeholder, const char *name, size_t n,
+                     unsigned line, unsigned col)
+{
+    tl_xgrow((void **)&d->names, &d->cap_names, d->n_names + 1,
+             sizeof(*d->names));
+    struct tl_episode_name *nm = &d->names[d->n_names++];
+    nm->where = where;
+    nm->placeholder = placeholder;
+    nm->name = tl_xstrndup(name, n);
+    nm->line = line;
+    nm->col = col;
+}
+
+/* Record a list's names with their positions (pos may be NULL). */
+static void add_names(struct tl_episode_def *d, const char *where,
+                      char **v, size_t n, const struct tl_ypos *pos)
 {
     for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+        add_name(d, where, false, v[i], strlen(v[i]),
+                 pos ? pos[i].line : 0, pos ? pos[i].col : 0);
 }
 
 static bool parse_span(const char *s, uint64_t *ms)
@@ -152,6 +135,29 @@ static void check_template(struct ectx *e, const struct tl_ynode *y)
     }
 }
 
+/* Record the "{name}" placeholders of a template, read as the timeline
+ * renders them (a '{', the name, the next '}'), each at the position of
+ * its '{'. */
+static void template_names(struct ectx *e, struct tl_episode_def *d,
+                           const char *where, const struct tl_ynode *y)
+{
+    const char *s = y->s;
+    for (const char *p = s;;) {
+        const char *o = strchr(p, '{');
+        const char *c = o ? strchr(o, '}') : NULL;
+        if (!o || !c)
+            return;
+        if (c > o + 1) {
+            unsigned line = y->line, col = y->col;
+            if (e->pos)
+                e->pos(e->ctx, y, (size_t)(o - s), &line, &col);
+            add_name(d, where, true, o + 1, (size_t)(c - o - 1), line,
+                     col);
+        }
+        p = c + 1;
+    }
+}
+
 static void unknown_key(struct ectx *e, const struct tl_ynode *k,
                         const char *where, const char *const *known,
                         size_t n_known)
@@ -166,10 +172,11 @@ static void unknown_key(struct ectx *e, const struct tl_ynode *k,
 }
 
 struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
-                                        tl_episode_err_fn err, void *ctx,
+                                        tl_episode_err_fn err,
+                                        tl_episode_pos_fn pos, void *ctx,
                                         unsigned *n_errors)
 {
-    struct ectx e = {err, ctx, 0};
+    struct ectx e = {err, pos, ctx, 0};
     struct tl_episode_def *d = NULL;
     if (y->type != TL_Y_MAP) {
         perr(&e, y, "'episode' must be a map (title, keys, link, "
@@ -194,14 +201,19 @@ struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
             perr(&e, t, "episode: 'title' must be a string");
         else {
             check_template(&e, t);
+            template_names(&e, d, "title", t);
             d->title = tl_xstrdup(t->s);
             d->spec.title = d->title;
         }
     }
     size_t n;
-    d->keys = str_list(&e, tl_rules_ymap_get(y, "keys"), "'keys'", &n, NULL);
+    struct tl_ypos *npos;
+    d->keys = str_list(&e, tl_rules_ymap_get(y, "keys"), "'keys'", &n,
+                       &npos);
     d->spec.keys.v = (const char *const *)d->keys;
     d->spec.keys.n = n;
+    add_names(d, "keys", d->keys, n, npos);
+    free(npos);
 
     const struct tl_ynode *lk = tl_rules_ymap_get(y, "link");
     if (lk) {
@@ -216,7 +228,9 @@ struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
             for (size_t i = 0; i < lk->n_kids; i++) {
                 size_t nf;
                 char **f = str_list(&e, lk->kids[i], "'link' entry", &nf,
-                                    NULL);
+                                    &npos);
+                add_names(d, "link", f, nf, npos);
+                free(npos);
                 if (nf == 0) {
                     free(f);
                     continue;
@@ -288,6 +302,7 @@ struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
                     continue;
                 }
                 check_template(&e, tx);
+                template_names(&e, d, "verdict text", tx);
                 d->texts[vi] = tl_xstrdup(tx->s);
                 vd->text = d->texts[vi];
                 size_t ni, nu;
@@ -361,7 +376,7 @@ unsigned tl_episode_resolve(struct tl_episode_def *d,
             char **refs = pass ? d->unless_refs[v] : d->if_refs[v];
             const struct tl_rule **out =
                 pass ? d->unless_rules[v] : d->if_rules[v];
-            struct ref_pos *pos = pass ? d->unless_pos[v] : d->if_pos[v];
+            struct tl_ypos *pos = pass ? d->unless_pos[v] : d->if_pos[v];
             for (size_t i = 0; i < n; i++) {
                 const struct tl_rule *r = tl_ruleset_find(rs, refs[i]);
                 bool in_corr = false;
@@ -394,22 +409,29 @@ const struct tl_episode_spec *tl_episode_spec_of(const struct tl_episode_def *d)
     return d ? &d->spec : NULL;
 }
 
+const struct tl_episode_name *tl_episode_names(const struct tl_episode_def *d,
+                                               size_t *n)
+{
+    *n = d ? d->n_names : 0;
+    return d ? d->names : NULL;
+}
+
 void tl_episode_free(struct tl_episode_def *d)
 {
     if (!d)
         return;
     free(d->title);
-    free_list(d->keys, d->spec.keys.n);
+    tl_rules_ystrlist_free(d->keys);
     for (size_t i = 0; i < d->spec.n_links; i++)
-        free_list(d->link_fields[i], d->links[i].n);
-    free_list(d->before_refs, d->spec.n_before);
+        tl_rules_ystrlist_free(d->link_fields[i]);
+    tl_rules_ystrlist_free(d->before_refs);
     free(d->before_rules);
     free(d->before_pos);
     free(d->link_fields);
     free(d->links);
     for (size_t v = 0; v < d->spec.n_verdicts; v++) {
-        free_list(d->if_refs[v], d->verdicts[v].n_if);
-        free_list(d->unless_refs[v], d->verdicts[v].n_unless);
+        tl_rules_ystrlist_free(d->if_refs[v]);
+        tl_rules_ystrlist_free(d->unless_refs[v]);
         free(d->if_rules[v]);
         free(d->unless_rules[v]);
         free(d->if_pos[v]);
@@ -424,5 +446,8 @@ void tl_episode_free(struct tl_episode_def *d)
     free(d->if_pos);
     free(d->unless_pos);
     free(d->texts);
+    for (size_t i = 0; i < d->n_names; i++)
+        free(d->names[i].name);
+    free(d->names);
     free(d);
 }

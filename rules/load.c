@@ -390,22 +390,49 @@ static bool resolve_field(const char *name, size_t n, struct tl_fref *out)
     return false;
 }
 
+/* The field name (or one of more[]) closest to name, or NULL. */
+static const char *suggest_field(const char *name, const char *const *more,
+                                 size_t n_more)
+{
+    const char *fields[128];
+    size_t nf = tl_rules_field_names(fields, TL_ARRAY_LEN(fields));
+    const char **cands = tl_xcalloc(nf + n_more + 1, sizeof *cands);
+    memcpy(cands, fields, nf * sizeof *cands);
+    for (size_t i = 0; i < n_more; i++)
+        cands[nf + i] = more[i];
+    const char *s = tl_rules_suggest(name, cands, nf + n_more);
+    free(cands);
+    return s;
+}
+
+#define HINT_FIELDS "see rules/README.md for the field names; other JSON " \
+                    "keys: 'extra.KEY'"
+
+/* The text of an unknown-name error into buf: "PREFIXunknown WHAT 'NAME'
+ * (did you mean 'X'?)" when a field name or one of more[] is close, else
+ * with "(HINT)". */
+static void unknown_name_text(char *buf, size_t size, const char *prefix,
+                              const char *what, const char *name,
+                              const char *const *more, size_t n_more,
+                              const char *hint)
+{
+    const char *s = suggest_field(name, more, n_more);
+    if (s)
+        snprintf(buf, size, "%sunknown %s '%s' (did you mean '%s'?)", prefix,
+                 what, name, s);
+    else
+        snprintf(buf, size, "%sunknown %s '%s' (%s)", prefix, what, name,
+                 hint);
+}
+
 static void unknown_field(struct lctx *L, unsigned line, unsigned col,
                           const char *what, const char *name,
                           const char *const *more, size_t n_more)
 {
-    const char *cands[128];
-    size_t n = tl_rules_field_names(cands, TL_ARRAY_LEN(cands));
-    for (size_t i = 0; i < n_more && n < TL_ARRAY_LEN(cands); i++)
-        cands[n++] = more[i];
-    const char *s = tl_rules_suggest(name, cands, n);
-    if (s)
-        err_at(L, line, col, "unknown %s '%s' (did you mean '%s'?)", what,
-               name, s);
-    else
-        err_at(L, line, col, "unknown %s '%s' (see rules/README.md for "
-                             "the field names; other JSON keys: "
-                             "'extra.KEY')", what, name);
+    char buf[1024];
+    unknown_name_text(buf, sizeof buf, "", what, name, more, n_more,
+                      HINT_FIELDS);
+    err_at(L, line, col, "%s", buf);
 }
 
 /* ---- scalar helpers -------------------------------------------------------- */
@@ -439,46 +466,29 @@ static char *get_string(struct lctx *L, const struct tl_ynode *v,
     return tl_xstrndup(v->s, v->n);
 }
 
-/* A list of strings. Returns a NULL-terminated array (maybe empty). */
+static void ystrlist_err(void *ctx, const struct tl_ynode *at,
+                         const char *msg)
+{
+    err(ctx, at, "%s", msg);
+}
+
+/* A list of strings (tl_rules_ystrlist). Returns a NULL-terminated array
+ * (maybe empty), or NULL. */
 static char **get_strlist(struct lctx *L, const struct tl_ynode *v,
                           const char *key, size_t *n_out, bool allow_scalar)
 {
+    char what[64];
     *n_out = 0;
-    if (!v || is_null(v))
+    if (!v)
         return NULL;
-    if (is_scalar(v) && allow_scalar) {
-        char **a = tl_xcalloc(2, sizeof *a);
-        a[0] = tl_xstrndup(v->s, v->n);
-        *n_out = 1;
-        return a;
-    }
-    if (v->type != TL_Y_SEQ) {
-        err(L, v, "'%s' must be a list of strings, found %s", key,
-            tl_rules_ynode_desc(v));
-        return NULL;
-    }
-    char **a = tl_xcalloc(v->n_kids + 1, sizeof *a);
-    size_t n = 0;
-    for (size_t i = 0; i < v->n_kids; i++) {
-        const struct tl_ynode *k = v->kids[i];
-        if (!is_scalar(k) || k->kind == TL_YS_NULL) {
-            err(L, k, "'%s' must be a list of strings, found %s in it", key,
-                tl_rules_ynode_desc(k));
-            continue;
-        }
-        a[n++] = tl_xstrndup(k->s, k->n);
-    }
-    *n_out = n;
-    return a;
+    snprintf(what, sizeof what, "'%s'", key);
+    return tl_rules_ystrlist(v, what, allow_scalar ? TL_YSL_SCALAR : 0,
+                             ystrlist_err, L, n_out, NULL);
 }
 
 static void free_strlist(char **a)
 {
-    if (!a)
-        return;
-    for (char **p = a; *p; p++)
-        free(*p);
-    free(a);
+    tl_rules_ystrlist_free(a);
 }
 
 static bool is_hex(char c)
@@ -625,6 +635,8 @@ void tl_rules_rule_free(struct tl_rule *r)
     free(r->corr_aliases);
     free(r->corr_ref_lines);
     free(r->corr_ref_cols);
+    free(r->corr_group_by_pos);
+    free(r->corr_alias_pos);
     tl_episode_free(r->episode);
     tl_rules_cover_free(r);
     free(r);
@@ -1776,7 +1788,9 @@ static void parse_correlation(struct lctx *L, struct tl_rule *r,
     const struct tl_ynode *gb = tl_rules_ymap_get(c, "group-by");
     if (gb) {
         size_t n;
-        r->corr_group_by = get_strlist(L, gb, "group-by", &n, true);
+        r->corr_group_by = tl_rules_ystrlist(gb, "'group-by'", TL_YSL_SCALAR,
+                                             ystrlist_err, L, &n,
+                                             &r->corr_group_by_pos);
         co->group_by.v = (const char *const *)r->corr_group_by;
         co->group_by.n = n;
     }
@@ -1828,6 +1842,7 @@ static void parse_correlation(struct lctx *L, struct tl_rule *r,
                 else {
                     r->corr_field = tl_xstrndup(v->s, v->n);
                     co->field = r->corr_field;
+                    r->corr_field_pos = (struct tl_ypos){v->line, v->col};
                 }
                 continue;
             }
@@ -1893,6 +1908,11 @@ static void parse_correlation(struct lctx *L, struct tl_rule *r,
                 a->rule_ref = tl_xstrndup(rk->s, rk->n);
                 a->field = tl_xstrndup(fv->s, fv->n);
                 a->rule = NULL;
+                r->corr_alias_pos = tl_xrealloc(
+                    r->corr_alias_pos,
+                    co->n_aliases * sizeof *r->corr_alias_pos);
+                r->corr_alias_pos[co->n_aliases - 1] =
+                    (struct tl_ypos){fv->line, fv->col};
             }
         }
         co->aliases = r->corr_aliases;
@@ -2005,11 +2025,9 @@ static void check_fields_key(struct lctx *L, struct tl_rule *r,
             continue;
         }
         const struct tl_ynode *k = y->kids[i < y->n_kids ? i : 0];
-        const char *cands[128];
-        size_t nc = tl_rules_field_names(cands, 100);
-        for (size_t j = 0; j < r->n_ex_names && nc < 128; j++)
-            cands[nc++] = r->ex_names[j];
-        const char *s = tl_rules_suggest(r->l_fields[i], cands, nc);
+        const char *s = suggest_field(r->l_fields[i],
+                                      (const char *const *)r->ex_names,
+                                      r->n_ex_names);
         if (s)
             warn(L, k, "fields: unknown field '%s' (did you mean '%s'?)",
                  r->l_fields[i], s);
@@ -2022,6 +2040,12 @@ static void episode_err(void *ctx, unsigned line, unsigned col,
                         const char *msg)
 {
     err_at(ctx, line, col, "%s", msg);
+}
+
+static void episode_pos(void *ctx, const struct tl_ynode *y, size_t off,
+                        unsigned *line, unsigned *col)
+{
+    value_pos(ctx, y, off, line, col);
 }
 
 static void build_rule(struct lctx *L, struct tl_rule *r,
@@ -2206,7 +2230,7 @@ static void build_rule(struct lctx *L, struct tl_rule *r,
         y = GET("episode");
         if (y) {
             unsigned ne = 0;
-            r->episode = tl_episode_parse(y, episode_err, L, &ne);
+            r->episode = tl_episode_parse(y, episode_err, episode_pos, L, &ne);
             if (ne)
                 r->error = true;
         }
@@ -2740,6 +2764,115 @@ static void drop_errored(struct tl_ruleset *rs)
     rs->n_rules = w;
 }
 
+/* ---- field names of correlations and episodes -------------------------- */
+
+/*
+ * The timeline looks the field names of a correlation (group-by,
+ * condition.field, aliases) and of its episode (keys, link sets, template
+ * placeholders) up in the events of the correlation's rules
+ * (tl_hit_value): a name one of those rules extracts, an event field or
+ * alias, or a JSON key kept as is. Checked at finalize, once every rule
+ * the correlation refers to is known and free of errors.
+ */
+
+#define HINT_TIMELINE "see rules/README.md for the field names; other JSON " \
+                      "keys: extract them in the rules with a named group"
+
+static bool timeline_name(const char *name, const char *const *ex,
+                          size_t n_ex)
+{
+    for (size_t i = 0; i < n_ex; i++)
+        if (strcmp(ex[i], name) == 0)
+            return true;
+    if (tl_field_lookup(name, strlen(name)) != TL_F__COUNT)
+        return true;
+    for (size_t i = 0; i < TL_ARRAY_LEN(known_extras); i++)
+        if (strcmp(known_extras[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Report name at `at` unless the events of rules extracting ex[] have
+ * it. */
+static void check_name(struct tl_ruleset *rs, struct tl_rule *r,
+                       struct tl_ypos at, const char *prefix,
+                       const char *what, const char *name,
+                       const char *const *ex, size_t n_ex)
+{
+    if (timeline_name(name, ex, n_ex))
+        return;
+    char buf[1024];
+    unknown_name_text(buf, sizeof buf, prefix, what, name, ex, n_ex,
+                      HINT_TIMELINE);
+    tl_rules_msg(rs, file_index(rs, r->info.file), at.line, at.col,
+                 TL_RULES_ERROR, "%s", buf);
+    r->error = true;
+}
+
+static void check_corr_names(struct tl_ruleset *rs, struct tl_rule *r)
+{
+    const struct tl_correlation *co = &r->corr;
+    /* Only when every rule referred to is there and sound: a missing or
+     * broken one may be the one that extracts a name (its own error is
+     * reported). The correlation itself may have other errors. */
+    if (co->n_rules == 0)
+        return;
+    for (size_t k = 0; k < co->n_rules; k++)
+        if (!r->corr_rules[k] || r->corr_rules[k]->error)
+            return;
+    /* the names any of the correlation's rules extracts */
+    const char **ex = NULL;
+    size_t n_ex = 0, cap = 0;
+    for (size_t k = 0; k < co->n_rules; k++) {
+        const struct tl_rule *t = r->corr_rules[k];
+        for (size_t i = 0; i < t->n_ex_names; i++) {
+            bool seen = false;
+            for (size_t j = 0; j < n_ex && !seen; j++)
+                seen = strcmp(ex[j], t->ex_names[i]) == 0;
+            if (seen)
+                continue;
+            tl_xgrow((void **)&ex, &cap, n_ex + 1, sizeof *ex);
+            ex[n_ex++] = t->ex_names[i];
+        }
+    }
+    for (size_t g = 0; g < co->group_by.n; g++) {
+        /* an alias name stands for the fields its entries name */
+        bool alias = false;
+        for (size_t a = 0; a < co->n_aliases && !alias; a++)
+            alias = strcmp(co->aliases[a].alias, co->group_by.v[g]) == 0;
+        if (!alias)
+            check_name(rs, r, r->corr_group_by_pos[g], "correlation: "
+                       "group-by: ", "field", co->group_by.v[g], ex, n_ex);
+    }
+    if (co->field)
+        check_name(rs, r, r->corr_field_pos, "correlation: condition: ",
+                   "field", co->field, ex, n_ex);
+    for (size_t a = 0; a < co->n_aliases; a++) {
+        const struct tl_corr_alias *al = &co->aliases[a];
+        bool listed = false;
+        for (size_t k = 0; k < co->n_rules && !listed; k++)
+            listed = r->corr_rules[k] == al->rule;
+        if (!al->rule || !listed)
+            continue;  /* reported by resolve_correlations() */
+        char prefix[256];
+        snprintf(prefix, sizeof prefix, "correlation: alias '%s' (rule "
+                 "'%s'): ", al->alias, al->rule_ref);
+        check_name(rs, r, r->corr_alias_pos[a], prefix, "field", al->field,
+                   (const char *const *)al->rule->ex_names,
+                   al->rule->n_ex_names);
+    }
+    size_t nn;
+    const struct tl_episode_name *nm = tl_episode_names(r->episode, &nn);
+    for (size_t i = 0; i < nn; i++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "episode: %s: ", nm[i].where);
+        check_name(rs, r, (struct tl_ypos){nm[i].line, nm[i].col}, prefix,
+                   nm[i].placeholder ? "placeholder" : "field", nm[i].name,
+                   ex, n_ex);
+    }
+    free(ex);
+}
+
 unsigned tl_ruleset_finalize(struct tl_ruleset *rs)
 {
     if (rs->finalized)
@@ -2750,6 +2883,9 @@ unsigned tl_ruleset_finalize(struct tl_ruleset *rs)
     resolve_correlations(rs);
     /* Keep the rules with errors out of matching, but only after the
      * cross-checks above have seen all of them. */
+    for (size_t i = 0; i < rs->n_rules; i++)
+        if (rs->rules[i]->info.kind == TL_RULE_CORRELATION)
+            check_corr_names(rs, rs->rules[i]);
     drop_errored(rs);
     for (size_t i = 0; i < rs->n_rules; i++) {
         struct tl_rule *r = rs->rules[i];

@@ -13,6 +13,7 @@
 #include "../util/util.h"
 #include "cond.h"
 #include "rules.h"
+#include "ynode.h"
 
 /* ---- field references ---------------------------------------------------- */
 
@@ -202,6 +203,10 @@ struct tl_rule {
     size_t cap_aliases;
     unsigned corr_line, corr_col;
     unsigned *corr_ref_lines, *corr_ref_cols;
+    /* positions of the field names checked at finalize */
+    struct tl_ypos *corr_group_by_pos;  /* per group-by entry */
+    struct tl_ypos corr_field_pos;      /* condition.field */
+    struct tl_ypos *corr_alias_pos;     /* per alias: its field */
     struct tl_episode_def *episode;
 
     /* prefilter cover (rules/prefilter.c) */

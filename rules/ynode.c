@@ -476,3 +476,93 @@ const char *tl_rules_ynode_desc(const struct tl_ynode *y)
     }
     return "a string";
 }
+
+/* ---- lists of strings --------------------------------------------------- */
+
+static bool ystr_ok(const struct tl_ynode *y, unsigned flags)
+{
+    if (!y || y->type != TL_Y_SCALAR || y->kind == TL_YS_NULL)
+        return false;
+    return !(flags & TL_YSL_NAMES) || (y->kind == TL_YS_STR && y->n > 0);
+}
+
+static const char *ystr_desc(const struct tl_ynode *y)
+{
+    if (y && y->type == TL_Y_SCALAR && y->kind == TL_YS_STR && y->n == 0)
+        return "an empty string";
+    return tl_rules_ynode_desc(y);
+}
+
+static void ystr_err(tl_ystrlist_err_fn err, void *ctx,
+                     const struct tl_ynode *at, const char *fmt, ...)
+    TL_PRINTF(4, 5);
+static void ystr_err(tl_ystrlist_err_fn err, void *ctx,
+                     const struct tl_ynode *at, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err(ctx, at, msg);
+}
+
+char **tl_rules_ystrlist(const struct tl_ynode *y, const char *what,
+                         unsigned flags, tl_ystrlist_err_fn err, void *ctx,
+                         size_t *n, struct tl_ypos **pos)
+{
+    bool names = (flags & TL_YSL_NAMES) != 0;
+    *n = 0;
+    if (pos)
+        *pos = NULL;
+    if (!y || (!names && y->type == TL_Y_SCALAR && y->kind == TL_YS_NULL))
+        return NULL;
+    const struct tl_ynode *const *items;
+    size_t count;
+    if (y->type == TL_Y_SEQ) {
+        items = (const struct tl_ynode *const *)y->kids;
+        count = y->n_kids;
+    } else if (y->type == TL_Y_SCALAR && (flags & TL_YSL_SCALAR)) {
+        if (!ystr_ok(y, flags)) {
+            ystr_err(err, ctx, y, "%s must be a name or a list of names, "
+                     "found %s", what, ystr_desc(y));
+            return NULL;
+        }
+        items = &y;
+        count = 1;
+    } else {
+        ystr_err(err, ctx, y, "%s must be a list of %s, found %s", what,
+                 names ? "names" : "strings", tl_rules_ynode_desc(y));
+        return NULL;
+    }
+    char **v = tl_xcalloc(count + 1, sizeof *v);
+    if (pos)
+        *pos = tl_xcalloc(count + 1, sizeof **pos);
+    for (size_t i = 0; i < count; i++) {
+        const struct tl_ynode *k = items[i];
+        if (!ystr_ok(k, flags)) {
+            if (names)
+                ystr_err(err, ctx, k, "%s: each entry must be a name, "
+                         "found %s", what, ystr_desc(k));
+            else
+                ystr_err(err, ctx, k, "%s must be a list of strings, found "
+                         "%s in it", what, tl_rules_ynode_desc(k));
+            continue;
+        }
+        if (pos) {
+            (*pos)[*n].line = k->line;
+            (*pos)[*n].col = k->col;
+        }
+        v[(*n)++] = tl_xstrndup(k->s, k->n);
+    }
+    return v;
+}
+
+void tl_rules_ystrlist_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}

@@ -69,4 +69,42 @@ struct tl_ynode *tl_rules_ymap_get(const struct tl_ynode *map,
 /* "a string", "a list", "a map", "null", "a number", "a boolean". */
 const char *tl_rules_ynode_desc(const struct tl_ynode *y);
 
+/* ---- lists of strings --------------------------------------------------- */
+
+/* A 1-based position in the rule file. */
+struct tl_ypos {
+    unsigned line, col;
+};
+
+/* How tl_rules_ystrlist() reads a value. */
+enum {
+    TL_YSL_SCALAR = 1u << 0, /* one scalar stands for a list of one */
+    TL_YSL_NAMES = 1u << 1   /* entries are names: non-empty strings, not
+                                numbers, booleans or null (a null value
+                                is then an error, not an empty list) */
+};
+
+/* Report a problem at node `at` (never NULL). */
+typedef void (*tl_ystrlist_err_fn)(void *ctx, const struct tl_ynode *at,
+                                   const char *msg);
+
+/*
+ * A list of strings (or, with TL_YSL_SCALAR, one scalar) -> a malloc'd,
+ * NULL-terminated array of malloc'd copies; *n gets the count. y NULL
+ * (and, without TL_YSL_NAMES, a null value) gives NULL and *n = 0
+ * silently. A value of the wrong shape gives NULL and one message; an
+ * entry of the wrong kind is reported and skipped (a list always gives a
+ * non-NULL array, maybe empty). `what` names the key in messages, quoted
+ * as it should appear: "'tags'", "episode: 'keys'". pos (may be NULL)
+ * gets a malloc'd array with the position of each string kept, or NULL
+ * with the array. Free the array with tl_rules_ystrlist_free() and pos
+ * with free().
+ */
+char **tl_rules_ystrlist(const struct tl_ynode *y, const char *what,
+                         unsigned flags, tl_ystrlist_err_fn err, void *ctx,
+                         size_t *n, struct tl_ypos **pos);
+
+/* Free an array from tl_rules_ystrlist(); NULL is a no-op. */
+void tl_rules_ystrlist_free(char **v);
+
 #endif

@@ -71,6 +71,16 @@ check explain-ndjson explain -r good --matches explain/events.ndjson
 check explain-line explain -r good --rule gk_allow_migration --line \
     '2025-02-07 09:12:44.123 Df syspolicyd[412:2b1c3] [com.apple.syspolicy.exec:default] Allowing evaluation due to migration: PST: (path: 9f86d081884c7d65), (team: (null)), (id: (null)), (bundle_id: NOT_A_BUNDLE)'
 check explain-badline explain -r good --line 'not a log line'
+# --style applies to --line as to files: a compact line read as syslog
+# is no event; read as compact it is
+check explain-line-style explain -r good --rule gk_allow_migration \
+    --style syslog --line \
+    '2025-02-07 09:12:44.123 Df syspolicyd[412:2b1c3] [com.apple.syspolicy.exec:default] Allowing evaluation due to migration: PST: (path: 9f86d081884c7d65), (team: (null)), (id: (null)), (bundle_id: NOT_A_BUNDLE)'
+check explain-line-style-compact explain -r good --rule gk_allow_migration \
+    --style compact --line \
+    '2025-02-07 09:12:44.123 Df syspolicyd[412:2b1c3] [com.apple.syspolicy.exec:default] Allowing evaluation due to migration: PST: (path: 9f86d081884c7d65), (team: (null)), (id: (null)), (bundle_id: NOT_A_BUNDLE)'
+check explain-file-style explain -r good --matches --style syslog \
+    explain/default.log
 check explain-norule explain -r good --rule nope --line 'x'
 check predicate predicate -r good
 check predicate-per-rule predicate -r good --per-rule

@@ -546,10 +546,12 @@ START_TEST(test_correlation_model)
         "title: a\nid: 11111111-2222-3333-4444-555555555555\nname: ra\n"
         "logsource: {product: macos, service: unifiedlog}\nlevel: low\n"
         "detection: {s: {process: x}, condition: s}\n"
+        "extract: {eventMessage: '(?<team_id>\\w+) (?<path_hash>\\w+)'}\n"
         "---\n"
         "title: b\nid: 31111111-2222-3333-4444-555555555555\nname: rb\n"
         "logsource: {product: macos, service: unifiedlog}\nlevel: low\n"
         "detection: {s: {process: y}, condition: s}\n"
+        "extract: {eventMessage: '(?<signing_id>\\w+) (?<path_hash>\\w+)'}\n"
         "---\n"
         "title: many\nid: 41111111-2222-3333-4444-555555555555\n"
         "level: high\n"
@@ -607,6 +609,171 @@ START_TEST(test_correlation_model)
                           "detection: {}\n"),
                      "3:14: error: a rule has either 'detection' or "
                      "'correlation', not both");
+}
+END_TEST
+
+/* Two detection rules for the correlation field-name tests: ra extracts
+ * team_id and path_hash, rb signing_id. The correlation's own keys start
+ * on line 21. */
+#define CORR_BASE                                                         \
+    "title: a\nid: 11111111-2222-3333-4444-555555555555\nname: ra\n"      \
+    "logsource: {product: macos, service: unifiedlog}\nlevel: low\n"      \
+    "detection: {s: {process: x}, condition: s}\n"                        \
+    "extract: {eventMessage: '(?<team_id>\\w+) (?<path_hash>\\w+)'}\n"    \
+    "---\n"                                                               \
+    "title: b\nid: 31111111-2222-3333-4444-555555555555\nname: rb\n"      \
+    "logsource: {product: macos, service: unifiedlog}\nlevel: low\n"      \
+    "detection: {s: {process: y}, condition: s}\n"                        \
+    "extract: {eventMessage: '(?<signing_id>\\w+)'}\n"                    \
+    "---\n"                                                               \
+    "title: c\nid: 41111111-2222-3333-4444-555555555555\nlevel: high\n"   \
+    "correlation:\n"
+
+#define HINT_TL                                                           \
+    "(see rules/README.md for the field names; other JSON keys: extract " \
+    "them in the rules with a named group)"
+
+START_TEST(test_correlation_field_names)
+{
+    /* group-by, condition.field and the fields of aliases name fields the
+     * events of the rules carry; an alias name stands for its fields */
+    ck_assert_str_eq(
+        lint(CORR_BASE
+             "  type: value_count\n"
+             "  rules: [ra, rb]\n"
+             "  group-by: [team_idd, key, processIdentifier, extra.foo]\n"
+             "  timespan: 1m\n"
+             "  condition: {field: path_hsh, gte: 2}\n"
+             "  aliases:\n"
+             "    key: {ra: team_id, rb: team_id}\n"),
+        "23:14: error: correlation: group-by: unknown field 'team_idd' (did "
+        "you mean 'team_id'?)\n"
+        "23:48: error: correlation: group-by: unknown field 'extra.foo' "
+        HINT_TL "\n"
+        "25:22: error: correlation: condition: unknown field 'path_hsh' "
+        "(did you mean 'path_hash'?)\n"
+        "27:28: error: correlation: alias 'key' (rule 'rb'): unknown field "
+        "'team_id' " HINT_TL);
+    /* the same names, right: extracted by either rule, event fields and
+     * their aliases, known JSON keys */
+    size_t n;
+    ck_assert_str_eq(
+        lint_n(CORR_BASE
+               "  type: value_count\n"
+               "  rules: [ra, rb]\n"
+               "  group-by: [key, signing_id, processIdentifier, backtrace]\n"
+               "  timespan: 1m\n"
+               "  condition: {field: path_hash, gte: 2}\n"
+               "  aliases:\n"
+               "    key: {ra: team_id, rb: signing_id}\n",
+               &n),
+        "");
+    ck_assert_uint_eq(n, 3);
+    /* not checked while a rule referred to is missing or broken: it may
+     * be the one that extracts the name */
+    ck_assert_str_eq(
+        lint(CORR_BASE
+             "  type: temporal\n"
+             "  rules: [ra, nosuch]\n"
+             "  group-by: [anything]\n"
+             "  timespan: 1m\n"),
+        "22:15: error: correlation: no rule has the id or name 'nosuch'");
+    /* an alias for a rule not in 'rules' is reported as such only */
+    ck_assert_str_eq(
+        lint(CORR_BASE
+             "  type: event_count\n"
+             "  rules: [ra]\n"
+             "  group-by: [key]\n"
+             "  timespan: 1m\n"
+             "  condition: {gte: 2}\n"
+             "  aliases:\n"
+             "    key: {ra: team_id, rb: nosuch}\n"),
+        "21:3: error: correlation: alias 'key' names rule 'rb', which is "
+        "not in 'rules'");
+    ck_assert_str_eq(
+        lint("title: x\nname: rx\nid: 51111111-2222-3333-4444-555555555555\n"
+             "logsource: {product: macos, service: unifiedlog}\nlevel: low\n"
+             "detection: {s: {process: x}, condition: s}\n"
+             "extract: {eventMessage: '(?<team_id>\\w+'}\n"
+             "---\n"
+             "title: c\nid: 41111111-2222-3333-4444-555555555555\n"
+             "correlation: {type: temporal, rules: [rx], timespan: 1m,\n"
+             "  group-by: [team_id]}\n"),
+        "7:40: error: invalid regular expression: missing closing "
+        "parenthesis (at offset 14 of the pattern)\n"
+        "11:38: warning: correlation: a temporal correlation of a single "
+        "rule is always true when the rule matches\n"
+        "11:39: error: correlation: the rule 'rx' has errors");
+}
+END_TEST
+
+START_TEST(test_episode_field_names)
+{
+    /* keys and link sets name fields; template placeholders are placed
+     * at their '{' (through quotes and escapes), or at a block scalar */
+    ck_assert_str_eq(
+        lint(CORR_BASE
+             "  type: event_count\n"
+             "  rules: [ra, rb]\n"
+             "  group-by: [path_hash]\n"
+             "  timespan: 1m\n"
+             "  condition: {gte: 2}\n"
+             "episode:\n"
+             "  title: 'Story of {signing_ic} and {team_id}'\n"
+             "  keys: [path_hash, procesID]\n"
+             "  link:\n"
+             "    - [processID, threadId]\n"
+             "    - cdhash\n"
+             "  verdicts:\n"
+             "    - text: \"\\u00e9 {bad}\"\n"
+             "    - text: |\n"
+             "        multi {nope}\n"
+             "    - text: 'it''s {path_hash} {signing_id} {pid} {source}'\n"),
+        "27:20: error: episode: title: unknown placeholder 'signing_ic' (did "
+        "you mean 'signing_id'?)\n"
+        "28:21: error: episode: keys: unknown field 'procesID' (did you mean "
+        "'processID'?)\n"
+        "30:19: error: episode: link: unknown field 'threadId' (did you mean "
+        "'threadID'?)\n"
+        "31:7: error: episode: link: unknown field 'cdhash' " HINT_TL "\n"
+        "33:21: error: episode: verdict text: unknown placeholder 'bad' "
+        HINT_TL "\n"
+        "34:13: error: episode: verdict text: unknown placeholder 'nope' "
+        "(did you mean 'type'?)\n"
+        "36:45: error: episode: verdict text: unknown placeholder 'pid' "
+        HINT_TL);
+}
+END_TEST
+
+START_TEST(test_string_lists)
+{
+    /* one helper reads the lists of both the rule and the episode */
+    ck_assert_str_eq(lint(HEAD "tags: [a, [b], c]\n"
+                               "falsepositives: ~\n"
+                               "detection: {s: {process: x}, condition: s}\n"),
+                     "5:11: error: 'tags' must be a list of strings, found "
+                     "a list in it");
+    ck_assert_str_eq(
+        lint(CORR_BASE
+             "  type: event_count\n"
+             "  rules: [ra, rb]\n"
+             "  group-by: path_hash\n"
+             "  timespan: 1m\n"
+             "  condition: {gte: 2}\n"
+             "episode:\n"
+             "  keys: ''\n"
+             "  link: [[processID, 1, ''], {a: b}]\n"
+             "  before: ~\n"),
+        "27:9: error: episode: 'keys' must be a name or a list of names, "
+        "found an empty string\n"
+        "28:22: error: episode: 'link' entry: each entry must be a name, "
+        "found a number\n"
+        "28:25: error: episode: 'link' entry: each entry must be a name, "
+        "found an empty string\n"
+        "28:30: error: episode: 'link' entry must be a list of names, found "
+        "a map\n"
+        "29:11: error: episode: 'before' must be a name or a list of names, "
+        "found null");
 }
 END_TEST
 
@@ -951,6 +1118,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_tests_key);
     tcase_add_test(tc, test_correlation);
     tcase_add_test(tc, test_correlation_model);
+    tcase_add_test(tc, test_correlation_field_names);
+    tcase_add_test(tc, test_episode_field_names);
+    tcase_add_test(tc, test_string_lists);
     tcase_add_test(tc, test_duplicates_across_files);
     tcase_add_test(tc, test_multi_document);
     tcase_add_test(tc, test_directory);

@@ -232,7 +232,7 @@ END_TEST
     "      unless: [b]\n"                                                   \
     "      level: high\n"                                                   \
     "      text: 'linked {key} in {processID}'\n"                           \
-    "    - text: 'plain {key} {nosuch}'\n"
+    "    - text: 'plain {key} {subsystem}'\n"
 
 START_TEST(test_link_and_verdict)
 {
