@@ -1,7 +1,7 @@
 # trustline - GNU Makefile. See README.md.
 #
 #   make                 build ./trustline
-#   make check           unit tests, golden tests, fuzz-corpus replay
+#   make check           unit, golden, fuzz-corpus replay, quick accounting
 #   make demo            run trustline on the bundled samples
 #   make bench           throughput and peak RSS against cat and rg
 #   make fuzz            libFuzzer builds of every fuzz target (clang)
@@ -136,7 +136,10 @@ $(B)/bench/%: bench/%.c $(LIB)
 
 # --- tests ---------------------------------------------------------------
 
-check: unit golden fuzz-replay html-check
+# The accounting on small corpora (5 MB per style, ~25 s); `make
+# accounting` runs it on 20 MB.
+check: unit golden fuzz-replay html-check $(BIN) $(BENCH_BIN)
+	$(Q)ACCOUNTING_MB=5 TRUSTLINE=./$(BIN) BUILD=$(B) sh tests/accounting.sh
 	@echo "make check: all tests passed"
 
 unit: $(TEST_BIN)
@@ -158,9 +161,9 @@ html-check: $(B)/tests/test_html $(BIN)
 fuzz-replay: $(FUZZ_REPLAY)
 	$(Q)sh tests/fuzz/replay.sh $(B)/fuzz
 
-# Longer checks, not part of `make check`: every line and every planted
-# incident of generated corpora accounted for; the test suite under
-# valgrind.
+# Longer checks: every line and every planted incident of generated
+# corpora accounted for (20 MB per style; `make check` runs it on 5 MB);
+# the test suite under valgrind.
 accounting: $(BIN) $(BENCH_BIN)
 	$(Q)TRUSTLINE=./$(BIN) BUILD=$(B) sh tests/accounting.sh
 

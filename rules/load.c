@@ -1707,8 +1707,10 @@ static bool parse_u64(const struct tl_ynode *y, uint64_t *out)
            y->s[0] != '+' && tl_parse_u64(y->s, y->n, out);
 }
 
+/* has_episode: the rule also has an `episode` map, which makes
+ * `generate` default to true (see the end of this function). */
 static void parse_correlation(struct lctx *L, struct tl_rule *r,
-                              const struct tl_ynode *c)
+                              const struct tl_ynode *c, bool has_episode)
 {
     static const char *const keys[] = {"type",      "rules",     "group-by",
                                        "timespan",  "condition", "aliases",
@@ -1878,6 +1880,29 @@ static void parse_correlation(struct lctx *L, struct tl_rule *r,
         if (co->type == TL_CORR_VALUE_COUNT && !co->field)
             err(L, cd, "correlation: value_count needs 'field' in its "
                        "condition");
+        /* Sigma: for temporal and temporal_ordered the condition counts
+         * the listed rules that matched (in order): 1 to n_rules. */
+        bool temporal = co->type == TL_CORR_TEMPORAL ||
+                        co->type == TL_CORR_TEMPORAL_ORDERED;
+        bool can = !temporal || co->n_conds == 0 || co->n_rules == 0;
+        for (uint64_t v = 1; v <= co->n_rules && !can; v++) {
+            bool all = true;
+            for (size_t i = 0; i < co->n_conds && all; i++) {
+                uint64_t x = co->conds[i].value;
+                switch (co->conds[i].op) {
+                case TL_CORR_GT: all = v > x; break;
+                case TL_CORR_GTE: all = v >= x; break;
+                case TL_CORR_LT: all = v < x; break;
+                case TL_CORR_LTE: all = v <= x; break;
+                case TL_CORR_EQ: default: all = v == x; break;
+                }
+            }
+            can = all;
+        }
+        if (!can)
+            err(L, cd, "correlation: the condition can never hold: a %s "
+                       "correlation counts 1 to %zu of its listed rules",
+                corr_type_names[co->type], co->n_rules);
     }
     const struct tl_ynode *al = tl_rules_ymap_get(c, "aliases");
     if (al && al->type != TL_Y_MAP) {
@@ -1917,6 +1942,10 @@ static void parse_correlation(struct lctx *L, struct tl_rule *r,
         }
         co->aliases = r->corr_aliases;
     }
+    /* Sigma: without `generate: true` the rules a correlation lists make
+     * no results of their own. A trustline episode (a story whose
+     * unlinked events stay on the timeline) defaults to true. */
+    co->generate = has_episode;
     const struct tl_ynode *ge = tl_rules_ymap_get(c, "generate");
     if (ge) {
         if (!is_scalar(ge) || ge->kind != TL_YS_BOOL)
@@ -2219,7 +2248,7 @@ static void build_rule(struct lctx *L, struct tl_rule *r,
                      "both");
     } else if (corr) {
         r->info.kind = TL_RULE_CORRELATION;
-        parse_correlation(L, r, corr);
+        parse_correlation(L, r, corr, GET("episode") != NULL);
         if (ls)
             check_logsource(L, r, ls);
         const char *const ext[] = {"extract", "summary", "tests"};
@@ -2713,6 +2742,73 @@ static void resolve_correlations(struct tl_ruleset *rs)
     }
 }
 
+/* Correlations over correlations must not form a loop (a -> b -> a
+ * could never fire, and the timeline needs a bounded chain). Each loop
+ * is reported once, at the reference in `rules` that closes it, with
+ * the chain. Iterative depth-first search over the references. */
+static void check_correlation_loops(struct tl_ruleset *rs)
+{
+    size_t n = rs->n_rules;
+    unsigned char *state = tl_xcalloc(n ? n : 1, 1); /* 1 active, 2 done */
+    size_t *stack = tl_xmalloc((n ? n : 1) * sizeof(*stack));
+    size_t *next = tl_xcalloc(n ? n : 1, sizeof(*next)); /* next ref */
+    for (size_t root = 0; root < n; root++) {
+        if (state[root] || rs->rules[root]->info.kind != TL_RULE_CORRELATION)
+            continue;
+        size_t sp = 0;
+        stack[sp++] = root;
+        state[root] = 1;
+        while (sp > 0) {
+            struct tl_rule *r = rs->rules[stack[sp - 1]];
+            size_t ri = stack[sp - 1];
+            if (next[ri] >= r->corr.n_rules) {
+                state[ri] = 2;
+                sp--;
+                continue;
+            }
+            size_t k = next[ri]++;
+            const struct tl_rule *t = r->corr_rules[k];
+            if (!t || t == r || t->info.kind != TL_RULE_CORRELATION)
+                continue;
+            size_t ti = t->info.index;
+            if (ti >= n || state[ti] == 2)
+                continue;
+            if (state[ti] == 0) {
+                state[ti] = 1;
+                stack[sp++] = ti;
+                continue;
+            }
+            /* t is on the stack: stack[j] == ti ... r closes the loop */
+            struct tl_buf chain;
+            tl_buf_init(&chain, 4096);
+            size_t j = sp;
+            while (j > 0 && stack[j - 1] != ti)
+                j--;
+            for (size_t x = j - 1; x < sp; x++) {
+                const struct tl_rule *q = rs->rules[stack[x]];
+                const char *nm = q->info.name ? q->info.name
+                                              : tl_rule_label(q);
+                tl_buf_append(&chain, nm, strlen(nm));
+                tl_buf_append(&chain, " -> ", 4);
+            }
+            const char *nm = t->info.name ? t->info.name : tl_rule_label(t);
+            tl_buf_append(&chain, nm, strlen(nm));
+            tl_rules_msg(rs, file_index(rs, r->info.file),
+                         r->corr_ref_lines[k], r->corr_ref_cols[k],
+                         TL_RULES_ERROR,
+                         "correlation: '%s' leads back to this rule (%s): "
+                         "correlations over correlations cannot form a "
+                         "loop; remove one of these references",
+                         r->corr_refs[k], chain.p);
+            tl_buf_free(&chain);
+            r->error = true;
+        }
+    }
+    free(next);
+    free(stack);
+    free(state);
+}
+
 struct fin_err {
     struct tl_ruleset *rs;
     size_t fi;
@@ -2881,6 +2977,7 @@ unsigned tl_ruleset_finalize(struct tl_ruleset *rs)
     check_dups(rs, true);
     check_dups(rs, false);
     resolve_correlations(rs);
+    check_correlation_loops(rs);
     /* Keep the rules with errors out of matching, but only after the
      * cross-checks above have seen all of them. */
     for (size_t i = 0; i < rs->n_rules; i++)

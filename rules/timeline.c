@@ -78,10 +78,15 @@ static struct tl_hit *hit_clone(const struct tl_match *m, uint64_t seq,
     return h;
 }
 
+static void episode_free(struct tl_episode *ep);
+static bool hits_value(struct tl_hit *const *hits, size_t n, const char *name,
+                       char *buf, size_t bufsz, struct tl_str *out);
+
 static void hit_free(struct tl_hit *h)
 {
     if (!h)
         return;
+    episode_free(h->sub);
     free(h->fields);
     free(h->blob);
     free(h);
@@ -90,6 +95,11 @@ static void hit_free(struct tl_hit *h)
 bool tl_hit_value(const struct tl_hit *h, const char *name, char *buf,
                   size_t bufsz, struct tl_str *out)
 {
+    /* A fired correlation seen by one over it: the value its episode's
+     * templates would show. */
+    if (h->sub)
+        return hits_value(h->sub->hits, h->sub->n_hits, name, buf, bufsz,
+                          out);
     for (size_t i = 0; i < h->n_fields; i++)
         if (strcmp(h->fields[i].name, name) == 0) {
             *out = h->fields[i].value;
@@ -164,10 +174,15 @@ static char *render(const char *tpl, struct tl_hit *const *hits, size_t n)
 struct window {
     size_t ci;                 /* index into t->corrs */
     char *key;                 /* group-by values joined by \x1f */
-    int64_t start_us, last_us, deadline_us;
+    int64_t start_us, last_us;
+    int64_t deadline_us;       /* first hit + timespan: keyed hits until */
+    int64_t close_us;          /* deadline + link window: linked hits until */
     struct tl_hit **hits;
     size_t n, cap;
+    size_t weight;             /* events held, counting those inside the
+                                  episodes of inner correlations */
     uint64_t dropped;
+    unsigned depth;            /* its correlation's (heap tie-break) */
     bool open;
     struct window *hnext;      /* hash chain */
     struct window *prev, *next;/* per-correlation list, most recent first */
@@ -180,6 +195,14 @@ struct corr {
     const struct tl_correlation *co;
     const struct tl_episode_spec *spec;
     int64_t span_us, link_us;
+    /* Correlations over correlations: how long a window waits after its
+     * link window for the results of the correlations it lists
+     * (hold_us), how much earlier than its closing time its episode may
+     * start (reach_us), and its height in the chain (depth: 0 when it
+     * lists no correlation). `feeds`: another correlation lists it. */
+    int64_t hold_us, reach_us;
+    unsigned depth;
+    bool feeds;
     struct window *recent;     /* open windows, most recently used first */
     struct tl_hit **pending;   /* key-less hits, arrival order (ring) */
     size_t pend_head, pend_n, pend_cap;
@@ -207,6 +230,12 @@ struct tl_timeline {
     size_t **by_rule;
     size_t *n_by_rule;
     size_t n_rules;
+    /* rule index -> whether a hit of it that joins no episode is shown
+     * (false when a correlation listing the rule has generate: false) */
+    bool *alone;
+    /* fired correlations waiting to be offered to the ones over them */
+    struct tl_hit **offers;
+    size_t off_n, off_cap;
 
     struct window *buckets[NBUCKETS];
     struct window **heap;      /* open windows by deadline */
@@ -224,7 +253,9 @@ struct tl_timeline {
     uint64_t seq;
     uint64_t next_episode;
     uint64_t last_wall_ms;
-    int64_t max_span_us;       /* longest timespan + link window */
+    bool said_suppressed;
+    int64_t max_span_us;       /* most any open window's episode may start
+                                  before the window closes (reach_us) */
 };
 
 void tl_timeline_opts_init(struct tl_timeline_opts *o)
@@ -234,6 +265,22 @@ void tl_timeline_opts_init(struct tl_timeline_opts *o)
     o->max_pending = 10000;
     o->max_episode_hits = 1000;
     o->reorder_us = 10 * 1000000LL;
+}
+
+/* Times and spans in microseconds, kept far from overflow: a timespan
+ * of more than a century counts as a century, sums saturate. */
+#define SPAN_MAX_US (100LL * 366 * 86400 * 1000000)
+#define SUM_MAX_US (INT64_MAX / 4)
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    return a > SUM_MAX_US - b ? SUM_MAX_US : a + b;
+}
+
+static int64_t span_us(uint64_t ms)
+{
+    return ms > (uint64_t)(SPAN_MAX_US / 1000) ? SPAN_MAX_US
+                                                : (int64_t)ms * 1000;
 }
 
 static uint32_t hash_key(size_t ci, const char *k)
@@ -248,7 +295,10 @@ static uint32_t hash_key(size_t ci, const char *k)
 
 static bool wless(const struct window *a, const struct window *b)
 {
-    return a->deadline_us < b->deadline_us;
+    /* at the same time, inner correlations first: their results must
+     * reach the windows over them before those close */
+    return a->close_us < b->close_us ||
+           (a->close_us == b->close_us && a->depth < b->depth);
 }
 
 static void wswap(struct tl_timeline *t, size_t i, size_t j)
@@ -388,12 +438,13 @@ static void drain(struct tl_timeline *t, bool all)
     int64_t horizon = INT64_MAX;
     if (!all) {
         horizon = t->max_us - t->o.reorder_us;
-        /* No open window starts before its deadline minus the longest
-         * timespan and link window (linked hits may precede the first
-         * keyed one): a cheap, safe bound. */
+        /* No open window starts before its closing time minus the
+         * longest timespan and twice the link window (linked hits may
+         * precede the first keyed one, and follow the deadline): a
+         * cheap, safe bound. */
         if (t->heap_n > 0 &&
-            t->heap[0]->deadline_us - t->max_span_us < horizon)
-            horizon = t->heap[0]->deadline_us - t->max_span_us;
+            t->heap[0]->close_us - t->max_span_us < horizon)
+            horizon = t->heap[0]->close_us - t->max_span_us;
         for (size_t c = 0; c < t->n_corrs; c++) {
             struct corr *k = &t->corrs[c];
             if (k->pend_n) {
@@ -417,8 +468,47 @@ static void emit_item(struct tl_timeline *t, struct item it)
     opush(t, it);
 }
 
+/* ep is finished: number it and hand it out (takes ep). */
+static void emit_episode(struct tl_timeline *t, struct tl_episode *ep)
+{
+    ep->id = ++t->next_episode;
+    for (size_t i = 0; i < ep->n_hits; i++)
+        ep->hits[i]->episode = ep->id;
+    t->st.episodes++;
+    t->st.episodes_per_level[ep->level]++;
+    t->st.hits_in_episodes += ep->n_hits;
+    struct item it = {ep->start_us, 0, NULL, ep};
+    it.seq = ++t->seq;
+    if (t->o.live)
+        deliver(t, it);
+    else
+        opush(t, it);
+}
+
+/* h is in no episode (takes h): shown on its own, unless a correlation
+ * that lists its rule has generate: false. The episode of an inner
+ * correlation that no correlation over it took is shown on its own under
+ * the same rule. */
 static void release_hit(struct tl_timeline *t, struct tl_hit *h)
 {
+    bool alone = h->info->index >= t->n_rules || t->alone[h->info->index];
+    if (h->sub) {
+        struct tl_episode *ep = h->sub;
+        h->sub = NULL;
+        hit_free(h);
+        if (alone) {
+            emit_episode(t, ep);
+        } else {
+            t->st.suppressed += ep->n_hits;
+            episode_free(ep);
+        }
+        return;
+    }
+    if (!alone) {
+        t->st.suppressed++;
+        hit_free(h);
+        return;
+    }
     struct item it = {h->ev.time_us, 0, h, NULL};
     emit_item(t, it);
 }
@@ -460,47 +550,83 @@ static int hit_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static bool fired(const struct corr *k, struct window *w)
+/* Does the window's condition hold? It is evaluated on every prefix of
+ * the window's hits in time order (w->hits sorted): the count of
+ * event_count, the distinct values of value_count, for temporal the
+ * listed rules that have a hit, for temporal_ordered the most listed
+ * rules that have hits in the listed order (a longest common subsequence
+ * of the rule list and the hits' rules). Without a condition the
+ * temporal types need every listed rule. True when it holds on the whole
+ * window; *fire is then the index of the hit from which on it holds on
+ * every longer prefix: the hit at which the correlation fired, whose
+ * time a correlation over this one sees. */
+static bool evaluate(const struct corr *k, const struct window *w,
+                     size_t *fire)
 {
     const struct tl_correlation *co = k->co;
-    switch (co->type) {
-    case TL_CORR_EVENT_COUNT:
-        return cond_holds(co, w->n + w->dropped);
-    case TL_CORR_VALUE_COUNT: {
-        uint64_t distinct = 0;
-        for (size_t i = 0; i < w->n; i++) {
+    size_t n = w->n, m = co->n_rules;
+    bool *holds = tl_xcalloc(n ? n : 1, sizeof(*holds));
+    bool *seen = tl_xcalloc(m ? m : 1, sizeof(*seen));
+    size_t *lcs = tl_xcalloc(m + 1, sizeof(*lcs));
+    uint64_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct tl_hit *h = w->hits[i];
+        switch (co->type) {
+        case TL_CORR_EVENT_COUNT:
+            /* hits beyond the per-episode cap count at the end */
+            count = i + 1 + (i + 1 == n ? w->dropped : 0);
+            break;
+        case TL_CORR_VALUE_COUNT: {
             char b1[32], b2[32];
             struct tl_str v, u;
             if (!co->field ||
-                !tl_hit_value(w->hits[i], co->field, b1, sizeof(b1), &v))
-                continue;
-            bool seen = false;
-            for (size_t j = 0; j < i && !seen; j++)
-                seen = tl_hit_value(w->hits[j], co->field, b2, sizeof(b2),
-                                    &u) &&
-                       u.n == v.n && memcmp(u.p, v.p, v.n) == 0;
-            distinct += !seen;
+                !tl_hit_value(h, co->field, b1, sizeof(b1), &v))
+                break;
+            bool dup = false;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = tl_hit_value(w->hits[j], co->field, b2, sizeof(b2),
+                                   &u) &&
+                      u.n == v.n && memcmp(u.p, v.p, v.n) == 0;
+            count += !dup;
+            break;
         }
-        return cond_holds(co, distinct);
+        case TL_CORR_TEMPORAL:
+            for (size_t r = 0; r < m; r++)
+                if (!seen[r] && co->rules[r] && co->rules[r] == h->rule) {
+                    seen[r] = true;
+                    count++;
+                }
+            break;
+        case TL_CORR_TEMPORAL_ORDERED: {
+            size_t diag = 0;
+            for (size_t j = 1; j <= m; j++) {
+                size_t up = lcs[j];
+                if (co->rules[j - 1] && co->rules[j - 1] == h->rule)
+                    lcs[j] = diag + 1;
+                else if (lcs[j - 1] > lcs[j])
+                    lcs[j] = lcs[j - 1];
+                diag = up;
+            }
+            count = lcs[m];
+            break;
+        }
+        default:
+            break;
+        }
+        bool temporal = co->type == TL_CORR_TEMPORAL ||
+                        co->type == TL_CORR_TEMPORAL_ORDERED;
+        holds[i] = temporal && co->n_conds == 0 ? count == m
+                                                : cond_holds(co, count);
     }
-    case TL_CORR_TEMPORAL: {
-        uint64_t present = 0;
-        for (size_t r = 0; r < co->n_rules; r++)
-            present += co->rules[r] && has_rule(w, co->rules[r]);
-        if (co->n_conds)
-            return cond_holds(co, present);
-        return present == co->n_rules;
-    }
-    case TL_CORR_TEMPORAL_ORDERED: {
-        size_t want = 0;
-        for (size_t i = 0; i < w->n && want < co->n_rules; i++)
-            if (w->hits[i]->rule == co->rules[want])
-                want++;
-        return want == co->n_rules;
-    }
-    default:
-        return false;
-    }
+    bool ok = n > 0 && holds[n - 1];
+    size_t f = n ? n - 1 : 0;
+    while (f > 0 && holds[f - 1])
+        f--;
+    *fire = f;
+    free(lcs);
+    free(seen);
+    free(holds);
+    return ok;
 }
 
 static const struct tl_episode_verdict *pick_verdict(const struct corr *k,
@@ -540,84 +666,140 @@ static void unlink_window(struct tl_timeline *t, struct window *w)
     t->n_open--;
 }
 
+static void offer_push(struct tl_timeline *t, struct tl_hit *h)
+{
+    tl_xgrow((void **)&t->offers, &t->off_cap, t->off_n + 1,
+             sizeof(*t->offers));
+    t->offers[t->off_n++] = h;
+}
+
 static void close_window(struct tl_timeline *t, struct window *w,
                          const char *why)
 {
     struct corr *k = &t->corrs[w->ci];
     unlink_window(t, w);
     qsort(w->hits, w->n, sizeof(*w->hits), hit_cmp);
-    if (!fired(k, w)) {
+    size_t fi = 0;
+    if (!evaluate(k, w, &fi)) {
         t->st.not_fired++;
         for (size_t i = 0; i < w->n; i++)
             release_hit(t, w->hits[i]);
-    } else {
-        struct tl_episode *ep = tl_xcalloc(1, sizeof(*ep));
-        ep->id = ++t->next_episode;
-        ep->rule = k->rule;
-        ep->info = k->info;
-        ep->hits = w->hits;
-        ep->n_hits = w->n;
-        ep->hits_dropped = w->dropped;
-        ep->start_us = w->hits[0]->ev.time_us;
-        ep->end_us = w->hits[w->n - 1]->ev.time_us;
-        ep->tz_known = w->hits[0]->ev.tz_known;
-        ep->tz_offset_min = w->hits[0]->ev.tz_offset_min;
-        ep->closed_by = why;
-        enum tl_level lv = TL_LEVEL_INFORMATIONAL;
-        for (size_t i = 0; i < w->n; i++) {
-            w->hits[i]->episode = ep->id;
-            if (w->hits[i]->info->level > lv)
-                lv = w->hits[i]->info->level;
+        free(w->hits);
+        free(w->key);
+        free(w);
+        return;
+    }
+    const struct tl_episode_verdict *vd = pick_verdict(k, w);
+    /* The event at which it fired, for the correlations over this one;
+     * its strings stay valid: they point into a hit that moves into the
+     * episode. */
+    struct tl_event fire_ev = w->hits[fi]->ev;
+    struct tl_episode *ep = tl_xcalloc(1, sizeof(*ep));
+    ep->rule = k->rule;
+    ep->info = k->info;
+    ep->closed_by = why;
+    ep->hits_dropped = w->dropped;
+    ep->hits = tl_xmalloc((w->weight ? w->weight : 1) * sizeof(*ep->hits));
+    /* The events of the inner correlations' episodes become this
+     * episode's events; the level is the highest of its events' and of
+     * those episodes' levels. */
+    enum tl_level lv = TL_LEVEL_INFORMATIONAL;
+    for (size_t i = 0; i < w->n; i++) {
+        struct tl_hit *h = w->hits[i];
+        struct tl_episode *sub = h->sub;
+        if (!sub) {
+            if (h->info->level > lv)
+                lv = h->info->level;
+            ep->hits[ep->n_hits++] = h;
+            continue;
         }
-        const struct tl_episode_verdict *vd = pick_verdict(k, w);
-        ep->level = vd && vd->level_given ? vd->level : lv;
-        ep->verdict = vd ? render(vd->text, ep->hits, ep->n_hits) : NULL;
-        ep->title = render(k->spec && k->spec->title ? k->spec->title
-                                                     : k->info->title,
-                           ep->hits, ep->n_hits);
-        /* Key fields: the spec's, else the group-by fields. */
-        struct tl_strlist keys =
-            k->spec && k->spec->keys.n ? k->spec->keys : k->co->group_by;
-        ep->keys = tl_xcalloc(keys.n ? keys.n : 1, sizeof(*ep->keys));
-        for (size_t i = 0; i < keys.n; i++) {
-            char nb[32];
-            struct tl_str v;
-            if (!hits_value(ep->hits, ep->n_hits, keys.v[i], nb, sizeof(nb),
-                            &v))
-                continue;
-            ep->keys[ep->n_keys].name = keys.v[i];
-            ep->keys[ep->n_keys].value.p = tl_xstrndup(v.p, v.n);
-            ep->keys[ep->n_keys].value.n = v.n;
-            ep->n_keys++;
-        }
-        t->st.episodes++;
-        t->st.episodes_per_level[ep->level]++;
-        t->st.hits_in_episodes += w->n;
-        w->hits = NULL;
-        struct item it = {ep->start_us, 0, NULL, ep};
-        it.seq = ++t->seq;
-        if (t->o.live)
-            deliver(t, it);
-        else
-            opush(t, it);
+        if (sub->level > lv)
+            lv = sub->level;
+        for (size_t j = 0; j < sub->n_hits; j++)
+            ep->hits[ep->n_hits++] = sub->hits[j];
+        ep->hits_dropped += sub->hits_dropped;
+        sub->n_hits = 0;
+        h->sub = NULL;
+        episode_free(sub);
+        hit_free(h);
     }
     free(w->hits);
     free(w->key);
     free(w);
+    qsort(ep->hits, ep->n_hits, sizeof(*ep->hits), hit_cmp);
+    ep->start_us = ep->hits[0]->ev.time_us;
+    ep->end_us = ep->hits[ep->n_hits - 1]->ev.time_us;
+    ep->tz_known = ep->hits[0]->ev.tz_known;
+    ep->tz_offset_min = ep->hits[0]->ev.tz_offset_min;
+    ep->level = vd && vd->level_given ? vd->level : lv;
+    ep->verdict = vd ? render(vd->text, ep->hits, ep->n_hits) : NULL;
+    ep->title = render(k->spec && k->spec->title ? k->spec->title
+                                                 : k->info->title,
+                       ep->hits, ep->n_hits);
+    /* Key fields: the spec's, else the group-by fields. */
+    struct tl_strlist keys =
+        k->spec && k->spec->keys.n ? k->spec->keys : k->co->group_by;
+    ep->keys = tl_xcalloc(keys.n ? keys.n : 1, sizeof(*ep->keys));
+    for (size_t i = 0; i < keys.n; i++) {
+        char nb[32];
+        struct tl_str v;
+        if (!hits_value(ep->hits, ep->n_hits, keys.v[i], nb, sizeof(nb), &v))
+            continue;
+        ep->keys[ep->n_keys].name = keys.v[i];
+        ep->keys[ep->n_keys].value.p = tl_xstrndup(v.p, v.n);
+        ep->keys[ep->n_keys].value.n = v.n;
+        ep->n_keys++;
+    }
+    if (!k->feeds) {
+        emit_episode(t, ep);
+        return;
+    }
+    /* Another correlation lists this one: the episode is offered to it
+     * as one hit of this rule, at the time it fired (after the window
+     * closing now: see advance()). */
+    struct tl_hit *d = tl_xcalloc(1, sizeof(*d));
+    d->rule = k->rule;
+    d->info = k->info;
+    d->ev = fire_ev;
+    d->seq = ++t->seq;
+    d->sub = ep;
+    offer_push(t, d);
 }
 
 static void pending_drop(struct tl_timeline *t, struct tl_hit *h);
 static void unpend(struct tl_timeline *t, struct tl_hit *h);
 
-/* Close windows whose timespan has passed the watermark (`why` says
+static void place(struct tl_timeline *t, struct tl_hit *h);
+
+/* Offer the episodes of the correlations that fired to the ones over
+ * them. Placing one can close windows (the max_open cap) and so add
+ * offers: the loop reads t->offers afresh. */
+static void process_offers(struct tl_timeline *t)
+{
+    for (size_t i = 0; i < t->off_n; i++)
+        place(t, t->offers[i]);
+    t->off_n = 0;
+}
+
+/* Close windows whose closing time has passed the watermark (`why` says
  * what moved it); expire pending hits whose link window has passed. */
 static void advance(struct tl_timeline *t, int64_t watermark, const char *why)
 {
-    while (t->heap_n > 0 && t->heap[0]->deadline_us < watermark)
+    /* A window that closes may fire a correlation that another one
+     * lists; its result is placed before the next window closes, so it
+     * reaches an outer window that closes at the same watermark. */
+    for (;;) {
+        if (t->off_n > 0) {
+            process_offers(t);
+            continue;
+        }
+        if (t->heap_n == 0 || t->heap[0]->close_us >= watermark)
+            break;
         close_window(t, t->heap[0],
-                     t->heap[0]->deadline_us < t->max_us - t->o.reorder_us
+                     t->heap[0]->close_us < t->max_us - t->o.reorder_us
                          ? "timespan"
                          : why);
+    }
     for (size_t c = 0; c < t->n_corrs; c++) {
         struct corr *k = &t->corrs[c];
         while (k->pend_n > 0) {
@@ -638,7 +820,8 @@ static void window_add(struct tl_timeline *t, struct window *w,
 {
     if (h->pend_refs > 0)
         unpend(t, h);
-    if (w->n >= t->o.max_episode_hits) {
+    size_t hw = h->sub ? h->sub->n_hits : 1;
+    if (w->n > 0 && w->weight + hw > t->o.max_episode_hits) {
         w->dropped++;
         t->st.episode_hits_dropped++;
         release_hit(t, h);
@@ -646,6 +829,7 @@ static void window_add(struct tl_timeline *t, struct window *w,
     }
     tl_xgrow((void **)&w->hits, &w->cap, w->n + 1, sizeof(*w->hits));
     w->hits[w->n++] = h;
+    w->weight += hw;
     if (h->ev.time_us > w->last_us)
         w->last_us = h->ev.time_us;
     if (h->ev.time_us < w->start_us)
@@ -697,6 +881,31 @@ static bool linked(const struct corr *k, const struct tl_hit *a,
 static int64_t absdiff(int64_t a, int64_t b)
 {
     return a > b ? a - b : b - a;
+}
+
+/* The open window of k that the key-less hit h joins: the most recently
+ * used one that holds a hit linked to h at most a link window away from
+ * h in event time, and whose end h passes by at most a link window (the
+ * last lines of a story, such as Gatekeeper's termination of the process
+ * it rejected, may come after its window stopped taking keyed hits).
+ * Only the linked hit's own time counts: an old hit that shares a reused
+ * thread id with h does not make h part of its story because the story
+ * had a recent hit of another kind. NULL if there is none. */
+static struct window *linked_window(const struct corr *k,
+                                    const struct tl_hit *h)
+{
+    for (struct window *w = k->recent; w; w = w->next) {
+        if (w->last_us + k->link_us < h->ev.time_us)
+            break;
+        if (h->ev.time_us > w->close_us)
+            continue;
+        for (size_t i = w->n; i-- > 0;)
+            if (absdiff(w->hits[i]->ev.time_us, h->ev.time_us) <=
+                    k->link_us &&
+                linked(k, w->hits[i], h))
+                return w;
+    }
+    return NULL;
 }
 
 /* Pull into w the pending hits linked to h, and transitively those
@@ -800,20 +1009,19 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
         tl_buf_free(&key);
         if (!k->spec || k->spec->n_links == 0)
             return TAKE_NO;
-        /* An open story with a linked hit, the most recently used first;
-         * not for the rules that come before their story. */
-        if (!comes_before(k, h->rule))
-            for (struct window *w = k->recent; w; w = w->next) {
-                if (w->last_us + k->link_us < h->ev.time_us)
-                    break;
-                if (h->ev.time_us > w->deadline_us)
-                    continue;
-                for (size_t i = w->n; i-- > 0;)
-                    if (linked(k, w->hits[i], h)) {
-                        window_add(t, w, h);
-                        return TAKE_WINDOW;
-                    }
-            }
+        /* The open story it is linked to; not for the rules that come
+         * before their story. */
+        struct window *w = comes_before(k, h->rule) ? NULL
+                                                    : linked_window(k, h);
+        if (w) {
+            window_add(t, w, h);
+            return TAKE_WINDOW;
+        }
+        /* The result of an inner correlation arrives when its window
+         * closes, later than a link window after the time it fired: it
+         * does not wait. */
+        if (h->sub)
+            return TAKE_NO;
         /* Wait for the keyed hit of the next story to link to. */
         if (t->n_pending >= t->o.max_pending) {
             /* let go of the oldest pending entry of any correlation */
@@ -848,13 +1056,13 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
     const char *ks = key.p ? key.p : "";
     uint32_t b = hash_key(ci, ks) % NBUCKETS;
     struct window *w;
+    /* The window of this key that h falls in. One whose deadline h
+     * passes takes no more keyed hits (a new window opens); it stays
+     * open for linked hits until its close time. */
     for (w = t->buckets[b]; w; w = w->hnext)
-        if (w->ci == ci && strcmp(w->key, ks) == 0)
+        if (w->ci == ci && strcmp(w->key, ks) == 0 &&
+            h->ev.time_us <= w->deadline_us)
             break;
-    if (w && h->ev.time_us > w->deadline_us) {
-        close_window(t, w, "timespan");
-        w = NULL;
-    }
     if (!w) {
         if (t->n_open >= t->o.max_open && t->heap_n > 0) {
             t->st.evicted_open++;
@@ -864,7 +1072,10 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
         w->ci = ci;
         w->key = tl_xstrdup(ks);
         w->start_us = w->last_us = h->ev.time_us;
-        w->deadline_us = h->ev.time_us + k->span_us;
+        w->deadline_us = sat_add(h->ev.time_us, k->span_us);
+        w->close_us = sat_add(sat_add(w->deadline_us, k->link_us),
+                              k->hold_us);
+        w->depth = k->depth;
         w->open = true;
         w->hnext = t->buckets[b];
         t->buckets[b] = w;
@@ -879,6 +1090,72 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
     window_add(t, w, h);
     pull_pending(t, k, w, h);
     return TAKE_WINDOW;
+}
+
+/* Correlations over correlations (the loader rejects loops). An inner
+ * correlation's result reaches a window over it when the inner window
+ * closes: at most lag = timespan + 2 link windows + its own hold after
+ * the time it fired. So a window waits `hold` = the longest lag of the
+ * correlations it lists before it closes, and its episode, which takes
+ * in their episodes, may start `reach` = timespan + 2 link windows +
+ * hold + the longest spread (first event to firing) of those before it
+ * closes. Computed by relaxing over the edges, at most once per
+ * correlation in the longest chain. */
+static void chain_setup(struct tl_timeline *t)
+{
+    size_t nc = t->n_corrs;
+    size_t *corr_of = tl_xmalloc((t->n_rules ? t->n_rules : 1) *
+                                 sizeof(*corr_of));
+    int64_t *lag = tl_xcalloc(nc ? nc : 1, sizeof(*lag));
+    int64_t *spread = tl_xcalloc(nc ? nc : 1, sizeof(*spread));
+    for (size_t i = 0; i < t->n_rules; i++)
+        corr_of[i] = SIZE_MAX;
+    for (size_t c = 0; c < nc; c++) {
+        struct corr *k = &t->corrs[c];
+        size_t ri = k->info->index;
+        if (ri < t->n_rules)
+            corr_of[ri] = c;
+        spread[c] = lag[c] = sat_add(k->span_us, 2 * k->link_us);
+    }
+    bool changed = true;
+    for (size_t pass = 0; changed && pass <= nc; pass++) {
+        changed = false;
+        for (size_t c = 0; c < nc; c++) {
+            struct corr *k = &t->corrs[c];
+            for (size_t r = 0; r < k->co->n_rules; r++) {
+                const struct tl_rule *x = k->co->rules[r];
+                size_t ri = x ? tl_rule_info(x)->index : SIZE_MAX;
+                size_t d = ri < t->n_rules ? corr_of[ri] : SIZE_MAX;
+                if (d == SIZE_MAX || d == c)
+                    continue;
+                t->corrs[d].feeds = true;
+                int64_t base = sat_add(k->span_us, 2 * k->link_us);
+                if (lag[d] > k->hold_us) {
+                    k->hold_us = lag[d];
+                    lag[c] = sat_add(base, k->hold_us);
+                    changed = true;
+                }
+                if (sat_add(base, spread[d]) > spread[c]) {
+                    spread[c] = sat_add(base, spread[d]);
+                    changed = true;
+                }
+                if (t->corrs[d].depth + 1 > k->depth && pass < nc) {
+                    k->depth = t->corrs[d].depth + 1;
+                    changed = true;
+                }
+            }
+        }
+    }
+    t->max_span_us = 0;
+    for (size_t c = 0; c < nc; c++) {
+        struct corr *k = &t->corrs[c];
+        k->reach_us = sat_add(k->hold_us, spread[c]);
+        if (k->reach_us > t->max_span_us)
+            t->max_span_us = k->reach_us;
+    }
+    free(spread);
+    free(lag);
+    free(corr_of);
 }
 
 struct tl_timeline *tl_timeline_new(const struct tl_ruleset *rs,
@@ -907,10 +1184,8 @@ struct tl_timeline *tl_timeline_new(const struct tl_ruleset *rs,
         k->info = tl_rule_info(r);
         k->co = co;
         k->spec = tl_rule_episode(r);
-        k->span_us = (int64_t)co->timespan_ms * 1000;
-        k->link_us = k->spec ? (int64_t)k->spec->link_window_ms * 1000 : 0;
-        if (k->span_us + k->link_us > t->max_span_us)
-            t->max_span_us = k->span_us + k->link_us;
+        k->span_us = span_us(co->timespan_ms);
+        k->link_us = k->spec ? span_us(k->spec->link_window_ms) : 0;
         t->n_corrs++;
     }
     for (size_t c = 0; c < t->n_corrs; c++) {
@@ -932,8 +1207,40 @@ struct tl_timeline *tl_timeline_new(const struct tl_ruleset *rs,
             t->by_rule[ri][t->n_by_rule[ri]++] = c;
         }
     }
+    /* generate: a rule's hits are shown on their own unless a
+     * correlation that lists it says generate: false (as pySigma: any
+     * one such reference turns its own results off). */
+    t->alone = tl_xmalloc((t->n_rules ? t->n_rules : 1) * sizeof(*t->alone));
+    for (size_t i = 0; i < t->n_rules; i++)
+        t->alone[i] = true;
+    for (size_t c = 0; c < t->n_corrs; c++) {
+        const struct tl_correlation *co = t->corrs[c].co;
+        for (size_t r = 0; r < co->n_rules; r++) {
+            size_t ri = co->rules[r] ? tl_rule_info(co->rules[r])->index
+                                     : SIZE_MAX;
+            if (ri < t->n_rules && !co->generate)
+                t->alone[ri] = false;
+        }
+    }
+    chain_setup(t);
     t->last_wall_ms = tl_now_ms();
     return t;
+}
+
+/* Correlations in load order: the first that puts h in a window claims
+ * it; a key-less h may wait in several pending lists (takes h). */
+static void place(struct tl_timeline *t, struct tl_hit *h)
+{
+    enum take taken = TAKE_NO;
+    size_t ri = h->info->index;
+    if (ri < t->n_rules)
+        for (size_t j = 0; j < t->n_by_rule[ri] && taken != TAKE_WINDOW; j++) {
+            enum take r = corr_take(t, t->by_rule[ri][j], h);
+            if (r > taken)
+                taken = r;
+        }
+    if (taken == TAKE_NO)
+        release_hit(t, h);
 }
 
 void tl_timeline_add(struct tl_timeline *t, const struct tl_match *m)
@@ -968,9 +1275,11 @@ void tl_timeline_add(struct tl_timeline *t, const struct tl_match *m)
     t->any_time = true;
     t->last_wall_ms = tl_now_ms();
 
-    if (t->o.live)
-        t->sink.hit(t->sink.ctx, h);
-    else if (t->emitted_any && tu < t->emitted_us) {
+    if (t->o.live) {
+        /* at once, unless only an episode may show it (generate) */
+        if (h->info->index >= t->n_rules || t->alone[h->info->index])
+            t->sink.hit(t->sink.ctx, h);
+    } else if (t->emitted_any && tu < t->emitted_us) {
         /* Too late to be put in order: shown, counted, not lost. */
         t->st.late_hits++;
         if (t->st.late_hits == 1)
@@ -983,18 +1292,7 @@ void tl_timeline_add(struct tl_timeline *t, const struct tl_match *m)
         return;
     }
 
-    /* Correlations in load order: the first that puts h in a window
-     * claims it; a key-less h may wait in several pending lists. */
-    enum take taken = TAKE_NO;
-    size_t ri = h->info->index;
-    if (ri < t->n_rules)
-        for (size_t j = 0; j < t->n_by_rule[ri] && taken != TAKE_WINDOW; j++) {
-            enum take r = corr_take(t, t->by_rule[ri][j], h);
-            if (r > taken)
-                taken = r;
-        }
-    if (taken == TAKE_NO)
-        release_hit(t, h);
+    place(t, h);
     advance(t, t->max_us - t->o.reorder_us, "timespan");
     if (!t->o.live)
         drain(t, false);
@@ -1021,6 +1319,17 @@ void tl_timeline_finish(struct tl_timeline *t)
 {
     advance(t, INT64_MAX, "end of input");
     drain(t, true);
+    if (t->st.suppressed && !t->said_suppressed) {
+        t->said_suppressed = true;
+        tl_diag(TL_DIAG_NOTE, NULL, 0, 0,
+                "%llu matched event%s joined no episode and %s not shown: "
+                "a correlation rule that lists %s rule has 'generate: "
+                "false' (see trustline-rules(5), generate)",
+                (unsigned long long)t->st.suppressed,
+                t->st.suppressed == 1 ? "" : "s",
+                t->st.suppressed == 1 ? "is" : "are",
+                t->st.suppressed == 1 ? "its" : "their");
+    }
 }
 
 const struct tl_timeline_stats *tl_timeline_stats(const struct tl_timeline *t)
@@ -1056,6 +1365,10 @@ void tl_timeline_free(struct tl_timeline *t)
         hit_free(it.hit);
         episode_free(it.ep);
     }
+    for (size_t i = 0; i < t->off_n; i++)
+        hit_free(t->offers[i]);
+    free(t->offers);
+    free(t->alone);
     for (size_t i = 0; i < t->n_rules; i++)
         free(t->by_rule[i]);
     free(t->by_rule);

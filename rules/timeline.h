@@ -11,8 +11,14 @@
  *   - a hit that joins no episode, as soon as no episode that could claim
  *     it is still open (batch) or at once (live);
  *   - an episode (one story: one Gatekeeper assessment of one app, one
- *     BSI rollback, ...) when it closes: its timespan has passed in event
- *     time, the input ended, or an idle flush.
+ *     BSI rollback, ...) when it closes: its timespan (and link window)
+ *     has passed in event time, the input ended, or an idle flush. A
+ *     fired correlation that another correlation lists is offered to that
+ *     one first: its events end up in the outer episode if that fires.
+ *
+ * A hit of a rule that a correlation with `generate: false` lists is
+ * shown only inside an episode (Sigma: the referenced rules make no
+ * results of their own); otherwise it is counted in `suppressed`.
  *
  * State is bounded: open episodes (max_open), hits waiting for a key
  * (max_pending), hits per episode (max_episode_hits), and the reorder
@@ -41,6 +47,10 @@ struct tl_hit {
     uint64_t episode;                  /* episode id, 0 if none */
     char *blob;
     unsigned pend_refs;                /* internal: pending lists holding it */
+    /* internal: the episode of a fired correlation that other
+     * correlations list (a correlation over a correlation), offered to
+     * them as one hit of its rule; such a hit never reaches a sink. */
+    struct tl_episode *sub;
 };
 
 /* The value of a field of a hit: an extracted field, or an event field
@@ -102,6 +112,9 @@ struct tl_timeline_stats {
     uint64_t evicted_pending;  /* key-less hits released by max_pending */
     uint64_t episode_hits_dropped;
     uint64_t not_fired;        /* windows closed without their condition */
+    uint64_t suppressed;       /* matched events not shown: in no episode,
+                                  and a correlation that lists their rule
+                                  has generate: false */
     uint64_t per_level[TL_LEVEL__COUNT];       /* hits per level */
     uint64_t episodes_per_level[TL_LEVEL__COUNT];
     int64_t first_us, last_us; /* time span of the hits */

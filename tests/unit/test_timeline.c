@@ -129,6 +129,8 @@ static void teardown(struct fixture *f)
     tl_ruleset_free(f->rs);
 }
 
+/* generate: true, so that the hits of windows that do not fire are shown
+ * (test_generate_* check the default, false). */
 #define CORR(type, rules, extra)                                            \
     "title: Correlation {key}\n"                                            \
     "name: c\n"                                                             \
@@ -137,6 +139,7 @@ static void teardown(struct fixture *f)
     "  type: " type "\n"                                                    \
     "  rules: " rules "\n"                                                  \
     "  group-by: [key]\n"                                                   \
+    "  generate: true\n"                                                    \
     "  timespan: 10s\n" extra
 
 START_TEST(test_event_count)
@@ -207,7 +210,8 @@ START_TEST(test_value_count)
     setup(&f,
           "title: Many keys\nname: c\nstatus: test\ncorrelation:\n"
           "  type: value_count\n  rules: [a]\n  group-by: [processID]\n"
-          "  timespan: 1m\n  condition: {field: key, gte: 3}\n",
+          "  timespan: 1m\n  condition: {field: key, gte: 3}\n"
+          "  generate: true\n",
           false, 0, 0);
     ev_at(&f, 0, 7, 1, "A x");
     ev_at(&f, 1, 7, 1, "A x");
@@ -278,6 +282,56 @@ START_TEST(test_link_before)
                      "E1(low) Correlation k1 [-]{A k1,U after k1}|"
                      "E2(low) Correlation k2 [-]{T for k2,A k2,U after k2}|"
                      "H u U other process|");
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_link_after_deadline)
+{
+    /* A story that starts near the end of its key's window: its keyed
+     * lines join that window, its key-less last line comes after the
+     * deadline. The window takes linked hits for a link window after its
+     * deadline, so the line is not handed to another story open on the
+     * same thread. */
+    struct fixture f;
+    setup(&f,
+          CORR("event_count", "[a, u]",
+               "  condition: {gte: 1}\n"
+               "episode:\n"
+               "  link: [[processID, threadID]]\n"
+               "  link-window: 5s\n"),
+          false, 0, 0);
+    ev_at(&f, 0, 5, 1, "A k1");         /* k1's window: deadline 10 */
+    ev_at(&f, 6, 5, 7, "A k2");         /* another story on thread 7 */
+    ev_at(&f, 9.5, 5, 7, "A k1");       /* k1 again, now on thread 7 */
+    ev_at(&f, 11, 5, 7, "U end of k1"); /* after k1's deadline */
+    ev_at(&f, 17, 5, 7, "U too late");  /* k1 closed at 15, k2's hit is
+                                           11 s old */
+    ck_assert_str_eq(finish(&f),
+                     "E1(low) Correlation k1 [-]{A k1,A k1,U end of k1}|"
+                     "E2(low) Correlation k2 [-]{A k2}|H u U too late|");
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_link_window_per_hit)
+{
+    /* Only a linked hit at most link-window away counts: k1 was used
+     * last, but its hit on thread 9 is 9.5 s old; k2's is 3.5 s old. */
+    struct fixture f;
+    setup(&f,
+          CORR("event_count", "[a, u]",
+               "  condition: {gte: 1}\n"
+               "episode:\n"
+               "  link: [[processID, threadID]]\n"
+               "  link-window: 5s\n"),
+          false, 0, 0);
+    ev_at(&f, 0, 5, 9, "A k1");
+    ev_at(&f, 6, 5, 9, "A k2");
+    ev_at(&f, 8, 5, 3, "A k1");
+    ev_at(&f, 9.5, 5, 9, "U x");
+    ck_assert_str_eq(finish(&f), "E1(low) Correlation k1 [-]{A k1,A k1}|"
+                                 "E2(low) Correlation k2 [-]{A k2,U x}|");
     teardown(&f);
 }
 END_TEST
@@ -399,6 +453,239 @@ START_TEST(test_input_goes_back_in_time)
 }
 END_TEST
 
+START_TEST(test_temporal_ordered_condition)
+{
+    /* Sigma: the condition of a temporal_ordered correlation counts the
+     * listed rules that have events in the listed order. */
+    struct fixture f;
+    setup(&f,
+          DET("d", "D ", EXTRACT_KEY("D "))
+          CORR("temporal_ordered", "[a, b, d]", "  condition: {gte: 2}\n"),
+          false, 0, 0);
+    ev_at(&f, 0, 1, 1, "B k1"); /* b, a, d: a then d (or b then d) */
+    ev_at(&f, 1, 1, 1, "A k1");
+    ev_at(&f, 2, 1, 1, "D k1");
+    ev_at(&f, 3, 1, 1, "D k2"); /* d, b, a: one in order */
+    ev_at(&f, 4, 1, 1, "B k2");
+    ev_at(&f, 5, 1, 1, "A k2");
+    ev_at(&f, 6, 1, 1, "A k3"); /* a, b */
+    ev_at(&f, 7, 1, 1, "B k3");
+    ck_assert_str_eq(finish(&f),
+                     "E1(low) Correlation k1 [-]{B k1,A k1,D k1}|"
+                     "H d D k2|H b B k2|H a A k2|"
+                     "E2(low) Correlation k3 [-]{A k3,B k3}|");
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_temporal_ordered_all)
+{
+    /* Without a condition every listed rule, in order. */
+    struct fixture f;
+    setup(&f,
+          DET("d", "D ", EXTRACT_KEY("D "))
+          CORR("temporal_ordered", "[a, b, d]", ""),
+          false, 0, 0);
+    ev_at(&f, 0, 1, 1, "B k1");
+    ev_at(&f, 1, 1, 1, "A k1");
+    ev_at(&f, 2, 1, 1, "D k1");
+    ev_at(&f, 3, 1, 1, "A k2");
+    ev_at(&f, 4, 1, 1, "A k2");
+    ev_at(&f, 5, 1, 1, "B k2");
+    ev_at(&f, 6, 1, 1, "D k2");
+    ck_assert_str_eq(finish(&f),
+                     "H b B k1|H a A k1|H d D k1|"
+                     "E1(low) Correlation k2 [-]{A k2,A k2,B k2,D k2}|");
+    teardown(&f);
+}
+END_TEST
+
+/* A plain Sigma correlation: `generate` not given. */
+#define PLAIN(name, rules, extra)                                           \
+    "title: Plain {key}\n"                                                  \
+    "name: " name "\n"                                                      \
+    "status: test\n"                                                        \
+    "correlation:\n"                                                        \
+    "  type: event_count\n"                                                 \
+    "  rules: " rules "\n"                                                  \
+    "  group-by: [key]\n"                                                   \
+    "  timespan: 10s\n"                                                     \
+    "  condition: {gte: 2}\n" extra
+
+START_TEST(test_generate_default)
+{
+    /* Sigma's default, generate: false: the listed rules make no results
+     * of their own; their hits are shown only inside an episode. A rule
+     * no correlation lists is not affected. */
+    struct fixture f;
+    setup(&f, PLAIN("p", "[a]", ""), false, 0, 0);
+    ev_at(&f, 0, 1, 1, "A k1");
+    ev_at(&f, 1, 1, 1, "A k1");
+    ev_at(&f, 2, 1, 1, "A k2");  /* its window does not fire */
+    ev_at(&f, 3, 1, 1, "B k2");  /* b: listed by no correlation */
+    ck_assert_str_eq(finish(&f), "E1(low) Plain k1 [-]{A k1,A k1}|"
+                                 "H b B k2|");
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->suppressed, 1);
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->hits, 4);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_generate_any_false)
+{
+    /* a is listed by two correlations; one of them keeps its results to
+     * itself (generate: false), so a's hits are shown only in episodes
+     * (as pySigma: any such reference turns the rule's output off). b is
+     * listed only by one with generate: true. */
+    struct fixture f;
+    setup(&f,
+          PLAIN("p1", "[a, b]", "  generate: true\n")
+          "---\n"
+          PLAIN("p2", "[a]", "  generate: false\n"),
+          false, 0, 0);
+    ev_at(&f, 0, 1, 1, "A k1");
+    ev_at(&f, 1, 1, 1, "B k2");
+    ck_assert_str_eq(finish(&f), "H b B k2|");
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->suppressed, 1);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_generate_live)
+{
+    /* Live mode writes a hit at once only if it may be shown alone. */
+    struct fixture f;
+    setup(&f, PLAIN("p", "[a]", ""), true, 0, 0);
+    ev_at(&f, 0, 1, 1, "A k1");
+    ev_at(&f, 0.5, 1, 1, "B x");
+    ck_assert_str_eq(f.sink.out, "H b B x|");
+    ev_at(&f, 1, 1, 1, "A k1");
+    ev_at(&f, 2, 1, 1, "A k2");
+    ev_at(&f, 30, 1, 1, "B y");
+    ck_assert_str_eq(f.sink.out, "H b B x|H b B y|"
+                                 "E1(low) Plain k1 [-]{A k1,A k1}|");
+    finish(&f);
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->suppressed, 1);
+    teardown(&f);
+}
+END_TEST
+
+/* Sigma's chained example: many a's of one key, then a b of that key. */
+#define CHAIN_SPAN(gen_many, gen_seq, seq_span)                             \
+    "title: Many {key}\n"                                                   \
+    "name: many\n"                                                          \
+    "status: test\n"                                                        \
+    "correlation:\n"                                                        \
+    "  type: event_count\n"                                                 \
+    "  rules: [a]\n"                                                        \
+    "  group-by: [key]\n"                                                   \
+    "  timespan: 10s\n"                                                     \
+    "  condition: {gte: 2}\n" gen_many                                      \
+    "---\n"                                                                 \
+    "title: Seq {key}\n"                                                    \
+    "name: seq\n"                                                           \
+    "status: test\n"                                                        \
+    "correlation:\n"                                                        \
+    "  type: temporal_ordered\n"                                            \
+    "  rules: [many, b]\n"                                                  \
+    "  group-by: [key]\n"                                                   \
+    "  timespan: " seq_span "\n" gen_seq
+#define CHAIN(gen_many, gen_seq) CHAIN_SPAN(gen_many, gen_seq, "30s")
+
+START_TEST(test_chain)
+{
+    /* A correlation over a correlation: `many` fires at its second a;
+     * `seq` needs that before a b of the same key. Its episode holds the
+     * events of the `many` episode it took. */
+    struct fixture f;
+    setup(&f, CHAIN("  generate: true\n", "  generate: true\n"), false, 0,
+          0);
+    ev_at(&f, 0, 1, 1, "A k1");
+    ev_at(&f, 1, 1, 1, "A k1");  /* many k1 fires here */
+    ev_at(&f, 5, 1, 1, "B k1");
+    ev_at(&f, 2, 1, 1, "B k2");  /* b before many fired: no seq */
+    ev_at(&f, 3, 1, 1, "A k2");
+    ev_at(&f, 4, 1, 1, "A k2");
+    ev_at(&f, 20, 1, 1, "A k3"); /* many does not fire */
+    ck_assert_str_eq(finish(&f),
+                     "E2(low) Seq k1 [-]{A k1,A k1,B k1}|"
+                     "H b B k2|E1(low) Many k2 [-]{A k2,A k2}|H a A k3|");
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->episodes, 2);
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->hits_in_episodes, 5);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_chain_generate_default)
+{
+    /* Without generate: true, what the outer correlation does not take
+     * is not shown: neither many's episode for k2 nor the b of k2. */
+    struct fixture f;
+    setup(&f, CHAIN("", ""), false, 0, 0);
+    ev_at(&f, 0, 1, 1, "A k1");
+    ev_at(&f, 1, 1, 1, "A k1");
+    ev_at(&f, 5, 1, 1, "B k1");
+    ev_at(&f, 6, 1, 1, "B k2");
+    ev_at(&f, 7, 1, 1, "A k2");
+    ev_at(&f, 8, 1, 1, "A k2");
+    ck_assert_str_eq(finish(&f), "E1(low) Seq k1 [-]{A k1,A k1,B k1}|");
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->suppressed, 3);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_chain_late_result)
+{
+    /* The inner result arrives when the inner window closes (10 s after
+     * its first a), long after the outer window of 2 s that it belongs
+     * to ended: the outer window waits for the inner correlation's
+     * timespan (with no reorder tolerance, in live mode too). */
+    for (int live = 0; live <= 1; live++) {
+        struct fixture f;
+        setup(&f, CHAIN_SPAN("", "", "2s"), live, 0, 0);
+        ev_at(&f, 0, 1, 1, "A k1");
+        ev_at(&f, 1, 1, 1, "A k1"); /* many fires; its window closes at 10 */
+        ev_at(&f, 2, 1, 1, "B k1"); /* seq's window: 2 s, then waits 10 s */
+        ev_at(&f, 30, 1, 1, "B k9");
+        ck_assert_str_eq(f.sink.out, "E1(low) Seq k1 [-]{A k1,A k1,B k1}|");
+        finish(&f);
+        ck_assert_str_eq(f.sink.out, "E1(low) Seq k1 [-]{A k1,A k1,B k1}|");
+        teardown(&f);
+    }
+}
+END_TEST
+
+START_TEST(test_chain_loop_rejected)
+{
+    /* Correlations over correlations cannot form a loop. */
+    const char *text = DET("a", "A ", EXTRACT_KEY("A "))
+        "title: X\nname: x\ncorrelation:\n  type: temporal\n"
+        "  rules: [a, y]\n  group-by: [key]\n  timespan: 1m\n---\n"
+        "title: Y\nname: y\ncorrelation:\n  type: temporal\n"
+        "  rules: [x, a]\n  group-by: [key]\n  timespan: 1m\n";
+    struct tl_ruleset *rs = tl_ruleset_new();
+    tl_ruleset_load_string(rs, "loop.yml", text, strlen(text));
+    ck_assert_uint_gt(tl_ruleset_finalize(rs), 0);
+    bool found = false;
+    for (size_t i = 0; i < tl_ruleset_msg_count(rs); i++) {
+        const struct tl_rules_msg *m = tl_ruleset_msg(rs, i);
+        if (strstr(m->text, "cannot form a loop")) {
+            ck_assert_uint_eq(m->line, 25);
+            ck_assert_uint_eq(m->col, 11);
+            ck_assert_str_eq(m->text,
+                             "correlation: 'x' leads back to this rule "
+                             "(x -> y -> x): correlations over correlations "
+                             "cannot form a loop; remove one of these "
+                             "references");
+            found = true;
+        }
+    }
+    ck_assert(found);
+    ck_assert_uint_eq(tl_ruleset_count(rs), 1); /* only a is left */
+    tl_ruleset_free(rs);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("timeline");
@@ -407,15 +694,26 @@ static Suite *suite(void)
     tcase_add_test(tc, test_timespan_boundary);
     tcase_add_test(tc, test_temporal);
     tcase_add_test(tc, test_temporal_ordered);
+    tcase_add_test(tc, test_temporal_ordered_condition);
+    tcase_add_test(tc, test_temporal_ordered_all);
     tcase_add_test(tc, test_value_count);
     tcase_add_test(tc, test_link_and_verdict);
     tcase_add_test(tc, test_link_before);
+    tcase_add_test(tc, test_link_after_deadline);
+    tcase_add_test(tc, test_link_window_per_hit);
     tcase_add_test(tc, test_link_transitive);
     tcase_add_test(tc, test_pending_in_two_correlations);
     tcase_add_test(tc, test_max_open_cap);
     tcase_add_test(tc, test_order_and_late);
     tcase_add_test(tc, test_live);
     tcase_add_test(tc, test_input_goes_back_in_time);
+    tcase_add_test(tc, test_generate_default);
+    tcase_add_test(tc, test_generate_any_false);
+    tcase_add_test(tc, test_generate_live);
+    tcase_add_test(tc, test_chain);
+    tcase_add_test(tc, test_chain_generate_default);
+    tcase_add_test(tc, test_chain_late_result);
+    tcase_add_test(tc, test_chain_loop_rejected);
     suite_add_tcase(s, tc);
     return s;
 }

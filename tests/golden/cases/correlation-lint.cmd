@@ -1,0 +1,1 @@
+$TL rules lint tests/golden/inputs/chain-errors.yml; echo "rc=$?"
