@@ -114,7 +114,7 @@ static bool parse_span(const char *s, uint64_t *ms)
     case 'd': mul = 86400000; break;
     default: return false;
     }
-    if (v > UINT64_MAX / mul)
+    if (v > UINT64_MAX / mul || v * mul > TL_MAX_SPAN_MS)
         return false;
     *ms = v * mul;
     return true;
@@ -258,7 +258,7 @@ struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
     if (lw && (!lw->s || lw->type != TL_Y_SCALAR ||
                !parse_span(lw->s, &d->spec.link_window_ms)))
         perr(&e, lw, "episode: invalid link-window (a number and s, m, h or "
-             "d, e.g. 5s)");
+             "d, e.g. 5s, at most 366d)");
     if (lw && !lk)
         perr(&e, lw, "episode: 'link-window' without 'link'");
 

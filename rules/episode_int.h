@@ -8,6 +8,12 @@
 #include "episode.h"
 #include "ynode.h"
 
+/* The longest timespan or link-window a rule may give: 366 days. The
+ * timeline adds spans in microseconds (a window's deadline, its link
+ * window, each level of a correlation chain), which must stay far from
+ * the int64_t limit whatever the rules say. */
+#define TL_MAX_SPAN_MS ((uint64_t)366 * 86400000)
+
 struct tl_episode_def;
 
 /* Report a problem at line:col of the rule file. */

@@ -1813,6 +1813,10 @@ static void parse_correlation(struct lctx *L, struct tl_rule *r,
             err(L, ts, "correlation: invalid timespan '%s' (a number and "
                        "s, m, h or d, e.g. 5m)",
                 is_scalar(ts) ? ts->s : tl_rules_ynode_desc(ts));
+        } else if (v * mul > TL_MAX_SPAN_MS) {
+            err(L, ts, "correlation: timespan '%s' is longer than 366d, "
+                       "the longest a correlation may span",
+                ts->s);
         } else {
             co->timespan_ms = v * mul;
             r->corr_timespan = tl_xstrndup(ts->s, ts->n);

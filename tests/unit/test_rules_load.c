@@ -540,6 +540,50 @@ START_TEST(test_correlation)
 }
 END_TEST
 
+/* Spans the timeline cannot add up safely are refused at load. */
+START_TEST(test_span_limits)
+{
+    const char *base =
+        "title: base\n"
+        "id: 11111111-2222-3333-4444-555555555555\n"
+        "name: base_rule\n"
+        "logsource: {product: macos, service: unifiedlog}\n"
+        "level: low\n"
+        "detection: {s: {process: x}, condition: s}\n"
+        "---\n";
+    char buf[4096];
+    snprintf(buf, sizeof buf,
+             "%stitle: corr\n"
+             "id: 21111111-2222-3333-4444-555555555555\n"
+             "correlation:\n"
+             "  type: event_count\n"
+             "  rules: [base_rule]\n"
+             "  group-by: [processID]\n"
+             "  timespan: 367d\n"
+             "  condition: {gte: 2}\n",
+             base);
+    ck_assert_str_eq(lint(buf),
+                     "14:13: error: correlation: timespan '367d' is longer "
+                     "than 366d, the longest a correlation may span");
+    snprintf(buf, sizeof buf,
+             "%stitle: corr\n"
+             "id: 21111111-2222-3333-4444-555555555555\n"
+             "correlation:\n"
+             "  type: event_count\n"
+             "  rules: [base_rule]\n"
+             "  group-by: [processID]\n"
+             "  timespan: 366d\n"
+             "  condition: {gte: 2}\n"
+             "episode:\n"
+             "  link: [threadID]\n"
+             "  link-window: 100000000000d\n",
+             base);
+    ck_assert_str_eq(lint(buf),
+                     "18:16: error: episode: invalid link-window (a number "
+                     "and s, m, h or d, e.g. 5s, at most 366d)");
+}
+END_TEST
+
 START_TEST(test_correlation_model)
 {
     const char *text =
@@ -1118,6 +1162,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_tests_key);
     tcase_add_test(tc, test_correlation);
     tcase_add_test(tc, test_correlation_model);
+    tcase_add_test(tc, test_span_limits);
     tcase_add_test(tc, test_correlation_field_names);
     tcase_add_test(tc, test_episode_field_names);
     tcase_add_test(tc, test_string_lists);
