@@ -10,6 +10,7 @@
  * that they never collide with ECS objects such as `process`; extracted
  * fields and episode keys are top-level by name.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,20 @@ static void user_key(struct tl_out *o, const char *k)
         tl_out_write(o, "x_", 2);
     tl_esc_json(o, k, strlen(k));
     tl_out_write(o, "\":", 2);
+}
+
+/* ECS event.duration: nanoseconds, a long. Episode times come from
+ * parsed timestamps (years 0 to 9999), so their difference fits in
+ * int64_t, but not always in nanoseconds: beyond 292 years (hostile
+ * timestamps) the value saturates rather than overflow. */
+static int64_t duration_ns(int64_t start_us, int64_t end_us)
+{
+    int64_t d = end_us - start_us;
+    if (d > INT64_MAX / 1000)
+        return INT64_MAX;
+    if (d < INT64_MIN / 1000)
+        return INT64_MIN;
+    return d * 1000;
 }
 
 static void str_val(struct tl_out *o, const char *s)
@@ -197,7 +212,7 @@ static void nd_episode(void *st, const struct tl_episode *ep)
     tl_render_iso(ep->end_us, ep->tz_known, iso);
     str_val(o, iso);
     key(o, "event.duration");
-    tl_out_i64(o, (ep->end_us - ep->start_us) * 1000); /* ns, per ECS */
+    tl_out_i64(o, duration_ns(ep->start_us, ep->end_us));
     key(o, "event.kind");
     str_val(o, "alert");
     key(o, "event.severity");
