@@ -815,8 +815,10 @@ static void advance(struct tl_timeline *t, int64_t watermark, const char *why)
 
 /* --- adding hits -------------------------------------------------------------- */
 
-static void window_add(struct tl_timeline *t, struct window *w,
-                       struct tl_hit *h)
+/* Returns false when the episode was full: h was dropped, and released
+ * (maybe freed) if `release`; else the caller releases it. */
+static bool window_add(struct tl_timeline *t, struct window *w,
+                       struct tl_hit *h, bool release)
 {
     if (h->pend_refs > 0)
         unpend(t, h);
@@ -824,8 +826,9 @@ static void window_add(struct tl_timeline *t, struct window *w,
     if (w->n > 0 && w->weight + hw > t->o.max_episode_hits) {
         w->dropped++;
         t->st.episode_hits_dropped++;
-        release_hit(t, h);
-        return;
+        if (release)
+            release_hit(t, h);
+        return false;
     }
     tl_xgrow((void **)&w->hits, &w->cap, w->n + 1, sizeof(*w->hits));
     w->hits[w->n++] = h;
@@ -847,6 +850,7 @@ static void window_add(struct tl_timeline *t, struct window *w,
             k->recent->prev = w;
         k->recent = w;
     }
+    return true;
 }
 
 /* Is r one of the rules whose key-less hits precede their story? */
@@ -944,7 +948,7 @@ static void pull_pending(struct tl_timeline *t, struct corr *k,
         if (taken[i]) {
             t->n_pending--;
             tmp[i]->pend_refs--;
-            window_add(t, w, tmp[i]);
+            (void)window_add(t, w, tmp[i], true);
         }
     free(taken);
     free(src);
@@ -1014,7 +1018,7 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
         struct window *w = comes_before(k, h->rule) ? NULL
                                                     : linked_window(k, h);
         if (w) {
-            window_add(t, w, h);
+            (void)window_add(t, w, h, true);
             return TAKE_WINDOW;
         }
         /* The result of an inner correlation arrives when its window
@@ -1087,8 +1091,13 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
         t->n_open++;
     }
     tl_buf_free(&key);
-    window_add(t, w, h);
+    /* A hit the full episode dropped is released only after the pending
+     * hits it links have been pulled: releasing may free it (live mode,
+     * suppressed rules), and pull_pending() reads it. */
+    bool kept = window_add(t, w, h, false);
     pull_pending(t, k, w, h);
+    if (!kept)
+        release_hit(t, h);
     return TAKE_WINDOW;
 }
 

@@ -1,1 +1,1 @@
-$TL scan --batch -r tests/golden/inputs/long-episode.yml -f ndjson tests/golden/inputs/long-episode.log | grep -o '"event.duration":[-0-9]*'
+$TL scan --batch -r tests/golden/inputs/long-episode.yml -f ndjson tests/golden/inputs/long-episode.log 2>&1; echo "rc=$?"
