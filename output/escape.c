@@ -27,10 +27,21 @@ size_t tl_utf8_invisible(const unsigned char *u, size_t n, unsigned *cp)
     return 0;
 }
 
+/* "\\uXXXX" for cp (< 0x10000) into d[0..6). */
+static void u4(char *d, unsigned cp)
+{
+    d[0] = '\\';
+    d[1] = 'u';
+    d[2] = hexd[cp >> 12 & 15];
+    d[3] = hexd[cp >> 8 & 15];
+    d[4] = hexd[cp >> 4 & 15];
+    d[5] = hexd[cp & 15];
+}
+
 static void put_u4(struct tl_out *o, unsigned cp)
 {
-    char e[6] = {'\\', 'u', hexd[cp >> 12 & 15], hexd[cp >> 8 & 15],
-                 hexd[cp >> 4 & 15], hexd[cp & 15]};
+    char e[6];
+    u4(e, cp);
     tl_out_write(o, e, 6);
 }
 
@@ -102,9 +113,7 @@ static size_t json_special_at(const unsigned char *u, size_t i, size_t n,
         size_t k = tl_utf8_seq(u + i, n - i);
         unsigned cp;
         if (k && tl_utf8_invisible(u + i, k, &cp)) {
-            char e[6] = {'\\', 'u', hexd[cp >> 12 & 15], hexd[cp >> 8 & 15],
-                         hexd[cp >> 4 & 15], hexd[cp & 15]};
-            memcpy(d, e, 6);
+            u4(d, cp);
             *w = 6;
             return k;
         }
@@ -128,11 +137,7 @@ static size_t json_special_at(const unsigned char *u, size_t i, size_t n,
     case '\b': d[1] = 'b'; break;
     case '\f': d[1] = 'f'; break;
     default:
-        d[1] = 'u';
-        d[2] = '0';
-        d[3] = '0';
-        d[4] = hexd[c >> 4];
-        d[5] = hexd[c & 15];
+        u4(d, c);
         *w = 6;
         break;
     }
@@ -220,42 +225,10 @@ void tl_esc_json(struct tl_out *o, const char *s, size_t n)
         }
         if (i > run)
             tl_out_write(o, s + run, i - run);
-        if (c >= 0x80) {
-            size_t k = tl_utf8_seq(u + i, n - i);
-            unsigned cp;
-            if (k && tl_utf8_invisible(u + i, k, &cp)) {
-                put_u4(o, cp);
-                i += k;
-            } else if (k) {
-                tl_out_write(o, s + i, k);
-                i += k;
-            } else {
-                tl_out_write(o, fffd, 3);
-                i++;
-            }
-        } else {
-            char e[6] = {'\\', 0, 0, 0, 0, 0};
-            size_t el = 2;
-            switch (c) {
-            case '"': e[1] = '"'; break;
-            case '\\': e[1] = '\\'; break;
-            case '\n': e[1] = 'n'; break;
-            case '\t': e[1] = 't'; break;
-            case '\r': e[1] = 'r'; break;
-            case '\b': e[1] = 'b'; break;
-            case '\f': e[1] = 'f'; break;
-            default:
-                e[1] = 'u';
-                e[2] = '0';
-                e[3] = '0';
-                e[4] = hexd[c >> 4];
-                e[5] = hexd[c & 15];
-                el = 6;
-                break;
-            }
-            tl_out_write(o, e, el);
-            i++;
-        }
+        char e[8]; /* at most 6 bytes out, or a 4-byte sequence */
+        size_t w;
+        i += json_special_at(u, i, n, e, &w);
+        tl_out_write(o, e, w);
         run = i;
     }
     if (n > run)
