@@ -182,7 +182,8 @@ bench: $(BIN) $(BENCH_BIN)
 # --- fuzzing (clang + libFuzzer) ------------------------------------------
 
 FUZZ_CC     ?= clang
-FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) \
+FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=undefined $(CSTD) \
                -DTL_VERSION='"$(VERSION)"' -DTL_DATADIR='"$(DATADIR)"'
 fuzz: $(FUZZ_LF)
 	@echo "fuzzers built in build-fuzz/; run e.g. build-fuzz/fuzz_parser tests/fuzz/corpus/fuzz_parser"

@@ -322,6 +322,7 @@ void tl_stats_print(FILE *f, const struct tl_stats *st)
                 (unsigned long long)sum);
     row(f, "records", st->events, 0);
     row(f, "  parsed in full", st->events_parsed, 0);
+    row(f, "  on a shared line", st->events_shared_line, 0);
     row(f, "truncated lines", st->truncated_lines, 0);
     row(f, "truncated records", st->truncated_records, 0);
     row(f, "CRLF lines", st->crlf_lines, 0);

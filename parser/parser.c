@@ -90,6 +90,7 @@ void tl_stats_add(struct tl_stats *d, const struct tl_stats *s)
         d->cls[i] += s->cls[i];
     d->events += s->events;
     d->events_parsed += s->events_parsed;
+    d->events_shared_line += s->events_shared_line;
     d->truncated_lines += s->truncated_lines;
     d->truncated_records += s->truncated_records;
     d->crlf_lines += s->crlf_lines;
@@ -312,9 +313,12 @@ static void json_flush(struct tl_parser *p, bool at_eof)
     } else {
         c = json_record(p, TL_STYLE_JSON, p->rec_p, p->rec_n, !p->jbroken);
     }
-    /* The record's first line was left unclassified until now. */
+    /* The record's first line was left unclassified until now, unless
+     * an earlier record began on it. */
     if (p->rec_first_pending)
         p->st.cls[c]++;
+    else if (c == TL_LC_EVENT)
+        p->st.events_shared_line++;
     p->rec_first_pending = false;
     p->jstr = p->jesc = false;
 }

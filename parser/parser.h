@@ -37,8 +37,15 @@ struct tl_stats {
                                        LF counts too) */
     uint64_t bytes;
     uint64_t cls[TL_LC__COUNT];     /* sums to `lines` */
-    uint64_t events;                /* records handed out (== cls[EVENT]) */
+    uint64_t events;                /* records handed out: one per event
+                                       line, plus events_shared_line */
     uint64_t events_parsed;         /* of those, fully parsed */
+    uint64_t events_shared_line;    /* of those, JSON elements that began
+                                       on a line where an earlier record
+                                       began (`{..}{..}`): the line is
+                                       classified once, by its first
+                                       record, so events == cls[EVENT] +
+                                       events_shared_line */
     uint64_t truncated_lines;       /* lines cut at max_line */
     uint64_t truncated_records;     /* records cut at max_line */
     uint64_t crlf_lines;            /* lines that ended in CR LF */

@@ -188,6 +188,8 @@ struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
     for (size_t i = 0; i + 1 < y->n_kids; i += 2) {
         const struct tl_ynode *k = y->kids[i], *v = y->kids[i + 1];
         bool known = false;
+        if (k->type != TL_Y_SCALAR)
+            continue;  /* reported by the YAML layer */
         for (size_t j = 0; j < TL_ARRAY_LEN(episode_keys); j++)
             known |= strcmp(k->s, episode_keys[j]) == 0;
         if (!known)
@@ -288,6 +290,8 @@ struct tl_episode_def *tl_episode_parse(const struct tl_ynode *y,
                 }
                 for (size_t j = 0; j + 1 < v->n_kids; j += 2) {
                     bool known = false;
+                    if (v->kids[j]->type != TL_Y_SCALAR)
+                        continue;  /* reported by the YAML layer */
                     for (size_t q = 0; q < TL_ARRAY_LEN(verdict_keys); q++)
                         known |= strcmp(v->kids[j]->s, verdict_keys[q]) == 0;
                     if (!known)

@@ -187,6 +187,7 @@ struct window {
     struct window *hnext;      /* hash chain */
     struct window *prev, *next;/* per-correlation list, most recent first */
     size_t heap_i;
+    size_t start_i;            /* its place in the heap of starts */
 };
 
 struct corr {
@@ -197,10 +198,9 @@ struct corr {
     int64_t span_us, link_us;
     /* Correlations over correlations: how long a window waits after its
      * link window for the results of the correlations it lists
-     * (hold_us), how much earlier than its closing time its episode may
-     * start (reach_us), and its height in the chain (depth: 0 when it
-     * lists no correlation). `feeds`: another correlation lists it. */
-    int64_t hold_us, reach_us;
+     * (hold_us), and its height in the chain (depth: 0 when it lists no
+     * correlation). `feeds`: another correlation lists it. */
+    int64_t hold_us;
     unsigned depth;
     bool feeds;
     struct window *recent;     /* open windows, most recently used first */
@@ -214,6 +214,18 @@ struct item {
     uint64_t seq;
     struct tl_hit *hit;         /* or */
     struct tl_episode *ep;
+};
+
+/* A min-heap of event times, each entry owned by a window or a hit that
+ * keeps the entry's position in *ix (so it can be moved or removed). */
+struct tent {
+    int64_t t;
+    size_t *ix;
+};
+
+struct theap {
+    struct tent *v;
+    size_t n, cap;
 };
 
 #define NBUCKETS 4096u
@@ -254,8 +266,9 @@ struct tl_timeline {
     uint64_t next_episode;
     uint64_t last_wall_ms;
     bool said_suppressed;
-    int64_t max_span_us;       /* most any open window's episode may start
-                                  before the window closes (reach_us) */
+    /* What may still precede the items waiting for output: the start of
+     * every open window, the time of every pending hit. */
+    struct theap starts, pend_times;
 };
 
 void tl_timeline_opts_init(struct tl_timeline_opts *o)
@@ -353,6 +366,72 @@ static void wremove(struct tl_timeline *t, struct window *w)
     }
 }
 
+/* --- time heaps --------------------------------------------------------------- */
+
+static void th_set(struct theap *h, size_t i, struct tent e)
+{
+    h->v[i] = e;
+    *e.ix = i;
+}
+
+static void th_up(struct theap *h, size_t i)
+{
+    struct tent e = h->v[i];
+    while (i > 0 && e.t < h->v[(i - 1) / 2].t) {
+        th_set(h, i, h->v[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    th_set(h, i, e);
+}
+
+static void th_down(struct theap *h, size_t i)
+{
+    struct tent e = h->v[i];
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = l;
+        if (l >= h->n)
+            break;
+        if (r < h->n && h->v[r].t < h->v[l].t)
+            m = r;
+        if (!(h->v[m].t < e.t))
+            break;
+        th_set(h, i, h->v[m]);
+        i = m;
+    }
+    th_set(h, i, e);
+}
+
+static void th_push(struct theap *h, int64_t t, size_t *ix)
+{
+    tl_xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof(*h->v));
+    h->v[h->n] = (struct tent){t, ix};
+    *ix = h->n++;
+    th_up(h, *ix);
+}
+
+static void th_remove(struct theap *h, size_t i)
+{
+    h->n--;
+    if (i != h->n) {
+        size_t *ix = h->v[h->n].ix;
+        th_set(h, i, h->v[h->n]);
+        th_down(h, i);
+        th_up(h, *ix);
+    }
+}
+
+/* The entry at i now has the earlier time t. */
+static void th_earlier(struct theap *h, size_t i, int64_t t)
+{
+    h->v[i].t = t;
+    th_up(h, i);
+}
+
+static int64_t th_min(const struct theap *h)
+{
+    return h->n ? h->v[0].t : INT64_MAX;
+}
+
 /* --- output heap (batch) ------------------------------------------------------ */
 
 static bool iless(const struct item *a, const struct item *b)
@@ -432,27 +511,20 @@ static void deliver(struct tl_timeline *t, struct item it)
     t->emitted_any = true;
 }
 
-/* Hand out the items that nothing still open can precede. */
+/* Hand out the items that nothing still open can precede: an item
+ * waits while an open window starts before it or a pending hit is older
+ * (either may still become part of an episode that starts there), and
+ * while it is inside the reorder tolerance. Everything that arrives later
+ * and is older than what was handed out is counted as late. */
 static void drain(struct tl_timeline *t, bool all)
 {
     int64_t horizon = INT64_MAX;
     if (!all) {
         horizon = t->max_us - t->o.reorder_us;
-        /* No open window starts before its closing time minus the
-         * longest timespan and twice the link window (linked hits may
-         * precede the first keyed one, and follow the deadline): a
-         * cheap, safe bound. */
-        if (t->heap_n > 0 &&
-            t->heap[0]->close_us - t->max_span_us < horizon)
-            horizon = t->heap[0]->close_us - t->max_span_us;
-        for (size_t c = 0; c < t->n_corrs; c++) {
-            struct corr *k = &t->corrs[c];
-            if (k->pend_n) {
-                struct tl_hit *h = k->pending[k->pend_head];
-                if (h->ev.time_us < horizon)
-                    horizon = h->ev.time_us;
-            }
-        }
+        if (th_min(&t->starts) < horizon)
+            horizon = th_min(&t->starts);
+        if (th_min(&t->pend_times) < horizon)
+            horizon = th_min(&t->pend_times);
     }
     while (t->out_n > 0 && (all || t->out[0].t < horizon))
         deliver(t, opop(t));
@@ -663,6 +735,7 @@ static void unlink_window(struct tl_timeline *t, struct window *w)
             break;
         }
     wremove(t, w);
+    th_remove(&t->starts, w->start_i);
     t->n_open--;
 }
 
@@ -815,6 +888,23 @@ static void advance(struct tl_timeline *t, int64_t watermark, const char *why)
 
 /* --- adding hits -------------------------------------------------------------- */
 
+/* h joins a pending list / leaves one; true when no list holds it now. */
+static void pend_ref(struct tl_timeline *t, struct tl_hit *h)
+{
+    t->n_pending++;
+    if (h->pend_refs++ == 0)
+        th_push(&t->pend_times, h->ev.time_us, &h->pend_heap_i);
+}
+
+static bool pend_unref(struct tl_timeline *t, struct tl_hit *h)
+{
+    t->n_pending--;
+    if (--h->pend_refs > 0)
+        return false;
+    th_remove(&t->pend_times, h->pend_heap_i);
+    return true;
+}
+
 /* Returns false when the episode was full: h was dropped, and released
  * (maybe freed) if `release`; else the caller releases it. */
 static bool window_add(struct tl_timeline *t, struct window *w,
@@ -835,8 +925,15 @@ static bool window_add(struct tl_timeline *t, struct window *w,
     w->weight += hw;
     if (h->ev.time_us > w->last_us)
         w->last_us = h->ev.time_us;
-    if (h->ev.time_us < w->start_us)
-        w->start_us = h->ev.time_us;
+    /* The result of an inner correlation brings its episode's events,
+     * which may start before it fired. */
+    int64_t hs = h->ev.time_us;
+    if (h->sub && h->sub->start_us < hs)
+        hs = h->sub->start_us;
+    if (hs < w->start_us) {
+        w->start_us = hs;
+        th_earlier(&t->starts, w->start_i, hs);
+    }
     /* most recently used first */
     struct corr *k = &t->corrs[w->ci];
     if (k->recent != w) {
@@ -946,8 +1043,7 @@ static void pull_pending(struct tl_timeline *t, struct corr *k,
     k->pend_n = kept;
     for (size_t i = 0; i < n; i++)
         if (taken[i]) {
-            t->n_pending--;
-            tmp[i]->pend_refs--;
+            (void)pend_unref(t, tmp[i]);
             (void)window_add(t, w, tmp[i], true);
         }
     free(taken);
@@ -964,8 +1060,7 @@ static void unpend(struct tl_timeline *t, struct tl_hit *h)
         for (size_t i = 0; i < k->pend_n; i++) {
             struct tl_hit *p = k->pending[(k->pend_head + i) % k->pend_cap];
             if (p == h) {
-                h->pend_refs--;
-                t->n_pending--;
+                (void)pend_unref(t, h);
                 continue;
             }
             k->pending[(k->pend_head + kept++) % k->pend_cap] = p;
@@ -977,8 +1072,7 @@ static void unpend(struct tl_timeline *t, struct tl_hit *h)
 /* One pending list lets go of h: released when no list holds it. */
 static void pending_drop(struct tl_timeline *t, struct tl_hit *h)
 {
-    t->n_pending--;
-    if (--h->pend_refs == 0)
+    if (pend_unref(t, h))
         release_hit(t, h);
 }
 
@@ -1053,8 +1147,7 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
         }
         k->pending[(k->pend_head + k->pend_n) % k->pend_cap] = h;
         k->pend_n++;
-        t->n_pending++;
-        h->pend_refs++;
+        pend_ref(t, h);
         return TAKE_PENDING;
     }
     const char *ks = key.p ? key.p : "";
@@ -1088,6 +1181,7 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
             k->recent->prev = w;
         k->recent = w;
         wpush(t, w);
+        th_push(&t->starts, w->start_us, &w->start_i);
         t->n_open++;
     }
     tl_buf_free(&key);
@@ -1105,18 +1199,16 @@ static enum take corr_take(struct tl_timeline *t, size_t ci, struct tl_hit *h)
  * correlation's result reaches a window over it when the inner window
  * closes: at most lag = timespan + 2 link windows + its own hold after
  * the time it fired. So a window waits `hold` = the longest lag of the
- * correlations it lists before it closes, and its episode, which takes
- * in their episodes, may start `reach` = timespan + 2 link windows +
- * hold + the longest spread (first event to firing) of those before it
- * closes. Computed by relaxing over the edges, at most once per
- * correlation in the longest chain. */
+ * correlations it lists before it closes. Computed by relaxing over the
+ * edges, at most once per correlation in the longest chain. (How early
+ * an episode may start needs no bound: drain() follows the start of
+ * every open window.) */
 static void chain_setup(struct tl_timeline *t)
 {
     size_t nc = t->n_corrs;
     size_t *corr_of = tl_xmalloc((t->n_rules ? t->n_rules : 1) *
                                  sizeof(*corr_of));
     int64_t *lag = tl_xcalloc(nc ? nc : 1, sizeof(*lag));
-    int64_t *spread = tl_xcalloc(nc ? nc : 1, sizeof(*spread));
     for (size_t i = 0; i < t->n_rules; i++)
         corr_of[i] = SIZE_MAX;
     for (size_t c = 0; c < nc; c++) {
@@ -1124,7 +1216,7 @@ static void chain_setup(struct tl_timeline *t)
         size_t ri = k->info->index;
         if (ri < t->n_rules)
             corr_of[ri] = c;
-        spread[c] = lag[c] = sat_add(k->span_us, 2 * k->link_us);
+        lag[c] = sat_add(k->span_us, 2 * k->link_us);
     }
     bool changed = true;
     for (size_t pass = 0; changed && pass <= nc; pass++) {
@@ -1144,10 +1236,6 @@ static void chain_setup(struct tl_timeline *t)
                     lag[c] = sat_add(base, k->hold_us);
                     changed = true;
                 }
-                if (sat_add(base, spread[d]) > spread[c]) {
-                    spread[c] = sat_add(base, spread[d]);
-                    changed = true;
-                }
                 if (t->corrs[d].depth + 1 > k->depth && pass < nc) {
                     k->depth = t->corrs[d].depth + 1;
                     changed = true;
@@ -1155,14 +1243,6 @@ static void chain_setup(struct tl_timeline *t)
             }
         }
     }
-    t->max_span_us = 0;
-    for (size_t c = 0; c < nc; c++) {
-        struct corr *k = &t->corrs[c];
-        k->reach_us = sat_add(k->hold_us, spread[c]);
-        if (k->reach_us > t->max_span_us)
-            t->max_span_us = k->reach_us;
-    }
-    free(spread);
     free(lag);
     free(corr_of);
 }
@@ -1384,6 +1464,8 @@ void tl_timeline_free(struct tl_timeline *t)
     free(t->n_by_rule);
     free(t->corrs);
     free(t->heap);
+    free(t->starts.v);
+    free(t->pend_times.v);
     free(t->out);
     free(t);
 }

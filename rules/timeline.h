@@ -47,6 +47,8 @@ struct tl_hit {
     uint64_t episode;                  /* episode id, 0 if none */
     char *blob;
     unsigned pend_refs;                /* internal: pending lists holding it */
+    size_t pend_heap_i;                /* internal: its place in the heap of
+                                          pending hits (while pend_refs) */
     /* internal: the episode of a fired correlation that other
      * correlations list (a correlation over a correlation), offered to
      * them as one hit of its rule; such a hit never reaches a sink. */

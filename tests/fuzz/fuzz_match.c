@@ -48,10 +48,8 @@
  * $TL_FUZZ_RULES, else rules/macos under the current directory (run from
  * the top of the tree, as `make check` does).
  *
- * Known bugs that are not fixed yet are kept out of the way so that the
- * fuzzer can look for others; each has its input in the corpus
- * (regress-*) and is described in tests/fuzz/README.md. Build with
- * -DFUZZ_MATCH_NO_WORKAROUNDS to check them again.
+ * The findings so far are fixed; each has its input in the corpus
+ * (regress-*) and is described in tests/fuzz/README.md.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -948,9 +946,10 @@ static void check_accounting(const struct result *r, const struct cfg *c,
         sum += r->st.cls[k];
     CHECK(sum == r->st.lines);
     CHECK(r->st.bytes == size);
-    /* One record per event line, except in the json style, where
-     * several elements can start on one line ({}{}): see below. */
-    CHECK(r->st.events >= r->st.cls[TL_LC_EVENT]);
+    /* One record per event line, plus the JSON elements that begin on
+     * a line an earlier one began on ({}{}). */
+    CHECK(r->st.events ==
+          r->st.cls[TL_LC_EVENT] + r->st.events_shared_line);
     CHECK(r->st.events_parsed == r->n_events);
     CHECK(r->n_matches == r->n_selected + r->filtered);
     CHECK(r->ts.hits == r->n_selected);
@@ -976,20 +975,11 @@ static void check_accounting(const struct result *r, const struct cfg *c,
      * late hits, counted. (A second input that goes back in time
      * starts a new order.) */
     if (!live && c->n_inputs == 1) {
-#ifndef FUZZ_MATCH_NO_WORKAROUNDS
-        /* Known bug, not fixed yet (tests/fuzz/README.md, "Findings"):
-         * a key-less hit far older than an open episode can join it
-         * (rules/timeline.c, corr_take), which moves the episode's start
-         * before what drain() has already handed out. Until it is
-         * fixed, the exact count is checked only where hits arrive in
-         * time order; corpus input regress-episode-start-before-horizon
-         * shows the bug with -DFUZZ_MATCH_NO_WORKAROUNDS. */
-        CHECK(r->out_of_order >= r->ts.late_hits);
-        if (!r->disordered)
-            CHECK(r->out_of_order == 0 && r->ts.late_hits == 0);
-#else
+        /* (Finding 2, tests/fuzz/README.md: episodes whose start moved
+         * back after drain() had handed out later items.) */
         CHECK(r->out_of_order == r->ts.late_hits);
-#endif
+        if (!r->disordered)
+            CHECK(r->out_of_order == 0);
     }
 }
 
@@ -1038,28 +1028,6 @@ static void limits(struct tl_ruleset *rs)
     tl_ruleset_set_limits(rs, &lim);
 }
 
-#ifndef FUZZ_MATCH_NO_WORKAROUNDS
-/* Known bug, not fixed yet (tests/fuzz/README.md, "Findings"): the
- * loader accepts a timespan or link-window up to 2^64-1 ms, and
- * tl_timeline_new() multiplies it by 1000 in int64_t (signed overflow,
- * rules/timeline.c). Until it is fixed such rule files are skipped;
- * corpus inputs regress-timespan-overflow and regress-link-window-
- * overflow show the bug with -DFUZZ_MATCH_NO_WORKAROUNDS. (1e14 ms, over
- * 3000 years, keeps every sum of times and spans far from overflow.) */
-static bool spans_overflow(const struct tl_ruleset *rs)
-{
-    const uint64_t max_ms = 100000000000000ull;
-    for (size_t i = 0; i < tl_ruleset_count(rs); i++) {
-        const struct tl_rule *r = tl_ruleset_rule(rs, i);
-        const struct tl_correlation *co = tl_rule_correlation(r);
-        const struct tl_episode_spec *sp = tl_rule_episode(r);
-        if ((co && co->timespan_ms > max_ms) ||
-            (sp && sp->link_window_ms > max_ms))
-            return true;
-    }
-    return false;
-}
-#endif
 
 /* The output buffers (fd -1: a buffer that fills up is flushed into
  * nothing, err is set and that output is not compared) and the shipped
@@ -1148,9 +1116,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tl_ruleset_load_string(c.rs, "fuzz.yml", rtext, rn);
         bool skip = tl_ruleset_finalize(c.rs) != 0 ||
                     tl_ruleset_count(c.rs) == 0;
-#ifndef FUZZ_MATCH_NO_WORKAROUNDS
-        skip = skip || spans_overflow(c.rs);
-#endif
         if (skip) {
             /* rule errors: scan stops with exit 2 */
             tl_ruleset_free(c.rs);
@@ -1231,14 +1196,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     run_scan(&c, false, 0, false, &r2);
     check_accounting(&r2, &c, log_n, c.live);
     CHECK(r2.st.events_parsed == r2.st.events);
-    /* parser.h: events == cls[EVENT]. Not so, as it stands, when several
-     * json elements start on one line (tests/fuzz/README.md,
-     * "Findings"; regress-json-two-records-one-line): the line is counted
-     * once, the records twice. */
-#ifndef FUZZ_MATCH_NO_WORKAROUNDS
+    /* parser.h: a line is classified once, by the first record that
+     * begins on it; the JSON elements after it on that line are counted
+     * apart (regress-json-two-records-one-line). */
+    CHECK(r2.st.events ==
+          r2.st.cls[TL_LC_EVENT] + r2.st.events_shared_line);
     if (r2.n_json_events == 0)
-#endif
-        CHECK(r2.st.events == r2.st.cls[TL_LC_EVENT]);
+        CHECK(r2.st.events_shared_line == 0);
     CHECK(r1.st.events_parsed <= r2.st.events_parsed);
     same_matches(&r1, &r2);
     {

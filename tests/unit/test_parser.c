@@ -397,6 +397,31 @@ START_TEST(test_trailer)
 }
 END_TEST
 
+START_TEST(test_json_records_sharing_a_line)
+{
+    /* `log` never writes two elements on one line, but a hostile file
+     * can: the line is classified once (by its first record), and the
+     * later records are counted as on a shared line, so that records ==
+     * event lines + shared. A malformed first record classifies the line
+     * as malformed; the event after it is still a shared one. */
+    const char *in = "[{\"eventMessage\":\"a\"}, {\"eventMessage\":\"b\"},"
+                     "{\"eventMessage\":\"c\"}\n"
+                     ",{\"eventMessage\":\"d\"}\n"
+                     ",{\"eventMessage\":1x},{\"eventMessage\":\"e\"}\n]\n";
+    struct result r = run(in, TL_STYLE_JSON);
+    ck_assert_uint_eq(r.n, 5);
+    ck_assert_uint_eq(r.st.events, 5);
+    ck_assert_uint_eq(r.st.cls[TL_LC_EVENT], 2);
+    ck_assert_uint_eq(r.st.cls[TL_LC_MALFORMED], 1);
+    ck_assert_uint_eq(r.st.events_shared_line, 3);
+    ck_assert_uint_eq(r.st.events,
+                      r.st.cls[TL_LC_EVENT] + r.st.events_shared_line);
+    ck_assert_uint_eq(r.st.lines, 4);
+    ck_assert_uint_eq(class_sum(&r.st), 4);
+    result_free(&r);
+}
+END_TEST
+
 START_TEST(test_dash_line_is_message_text)
 {
     /* A dash line followed by something other than the summary belongs
@@ -1022,6 +1047,7 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, test_verbatim_cases, 0, (int)TL_ARRAY_LEN(cases));
     tcase_add_loop_test(tc, test_verbatim_split, 0, (int)TL_ARRAY_LEN(cases));
     tcase_add_test(tc, test_trailer);
+    tcase_add_test(tc, test_json_records_sharing_a_line);
     tcase_add_test(tc, test_dash_line_is_message_text);
     tcase_add_test(tc, test_trailer_in_the_middle);
     suite_add_tcase(s, tc);

@@ -420,6 +420,55 @@ START_TEST(test_order_and_late)
 }
 END_TEST
 
+/* Nothing is handed out while an open window starts before it: a keyed
+ * hit older than its window's first one (inside the reorder tolerance)
+ * moves the start back, and U, newer than that start, waits. */
+START_TEST(test_order_keyed_hit_moves_start)
+{
+    struct fixture f;
+    setup(&f, CORR("event_count", "[a]", "  condition: {gte: 2}\n"), false,
+          0, 5 * 1000000);
+    ev_at(&f, 6, 1, 1, "A k1");
+    ev_at(&f, 1, 1, 1, "A k1");   /* inside the 5 s tolerance */
+    ev_at(&f, 3, 1, 1, "U x");
+    ev_at(&f, 8.5, 1, 1, "B y");  /* the watermark passes U */
+    ck_assert_str_eq(finish(&f),
+                     "E1(low) Correlation k1 [-]{A k1,A k1}|H u U x|"
+                     "H b B y|");
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->late_hits, 0);
+    teardown(&f);
+}
+END_TEST
+
+/* A chain of linked pending hits, each within the link window of the
+ * next, is pulled into the story of a keyed hit: the episode starts
+ * with the oldest, more than a link window before the keyed hit, and
+ * comes before U. */
+START_TEST(test_order_pulled_chain)
+{
+    struct fixture f;
+    setup(&f,
+          CORR("event_count", "[a, t]",
+               "  condition: {gte: 1}\n"
+               "episode:\n"
+               "  link: [[processID, threadID]]\n"
+               "  link-window: 2s\n"),
+          false, 0, 5 * 1000000);
+    ev_at(&f, 0, 5, 7, "T 0");
+    ev_at(&f, 0.5, 6, 6, "U x");
+    ev_at(&f, 1.5, 5, 7, "T 1.5");
+    ev_at(&f, 3, 5, 7, "T 3");
+    ev_at(&f, 5.6, 6, 6, "B y");
+    ev_at(&f, 4.5, 5, 7, "A k1"); /* pulls T 3, T 1.5 and T 0 */
+    ev_at(&f, 40, 6, 6, "B z");
+    ck_assert_str_eq(finish(&f),
+                     "E1(low) Correlation k1 [-]{T 0,T 1.5,T 3,A k1}|"
+                     "H u U x|H b B y|H b B z|");
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->late_hits, 0);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(test_live)
 {
     struct fixture f;
@@ -616,6 +665,25 @@ START_TEST(test_chain)
 }
 END_TEST
 
+START_TEST(test_chain_order)
+{
+    /* The outer window takes many's episode, which starts (0) before
+     * many fired (1): U, at 0.5, must wait for the outer episode. */
+    struct fixture f;
+    setup(&f, CHAIN("  generate: true\n", "  generate: true\n"), false, 0,
+          0);
+    ev_at(&f, 0, 1, 1, "A k1");
+    ev_at(&f, 0.5, 1, 1, "U x");
+    ev_at(&f, 1, 1, 1, "A k1");  /* many k1 fires here */
+    ev_at(&f, 5, 1, 1, "B k1");
+    ev_at(&f, 12, 1, 1, "B k9"); /* many's window closes at 10 */
+    ck_assert_str_eq(finish(&f), "E1(low) Seq k1 [-]{A k1,A k1,B k1}|"
+                                 "H u U x|H b B k9|");
+    ck_assert_uint_eq(tl_timeline_stats(f.tl)->late_hits, 0);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(test_chain_generate_default)
 {
     /* Without generate: true, what the outer correlation does not take
@@ -705,12 +773,15 @@ static Suite *suite(void)
     tcase_add_test(tc, test_pending_in_two_correlations);
     tcase_add_test(tc, test_max_open_cap);
     tcase_add_test(tc, test_order_and_late);
+    tcase_add_test(tc, test_order_keyed_hit_moves_start);
+    tcase_add_test(tc, test_order_pulled_chain);
     tcase_add_test(tc, test_live);
     tcase_add_test(tc, test_input_goes_back_in_time);
     tcase_add_test(tc, test_generate_default);
     tcase_add_test(tc, test_generate_any_false);
     tcase_add_test(tc, test_generate_live);
     tcase_add_test(tc, test_chain);
+    tcase_add_test(tc, test_chain_order);
     tcase_add_test(tc, test_chain_generate_default);
     tcase_add_test(tc, test_chain_late_result);
     tcase_add_test(tc, test_chain_loop_rejected);
