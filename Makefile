@@ -182,16 +182,16 @@ bench: $(BIN) $(BENCH_BIN)
 # --- fuzzing (clang + libFuzzer) ------------------------------------------
 
 FUZZ_CC     ?= clang
-FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=undefined $(CSTD) \
+FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined $(CSTD) \
                -DTL_VERSION='"$(VERSION)"' -DTL_DATADIR='"$(DATADIR)"'
 fuzz: $(FUZZ_LF)
 	@echo "fuzzers built in build-fuzz/; run e.g. build-fuzz/fuzz_parser tests/fuzz/corpus/fuzz_parser"
 
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(B)/config.mk
+build-fuzz/%: tests/fuzz/%.c tests/fuzz/ubsan_opts.c $(LIB_SRC) $(B)/config.mk
 	@mkdir -p build-fuzz
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -pthread -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -pthread -o $@ $< \
+	    tests/fuzz/ubsan_opts.c $(LIB_SRC) $(PKG_LIBS)
 
 # --- install ---------------------------------------------------------------
 

@@ -92,6 +92,27 @@ static void hit_free(struct tl_hit *h)
     free(h);
 }
 
+/* A key of the JSON record that is no event field (a string's quotes
+ * taken off). */
+static bool extra_value(const struct tl_hit *h, const char *name,
+                        struct tl_str *out)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < h->ev.n_extra; i++) {
+        const struct tl_extra *x = &h->ev.extra[i];
+        if (x->key.n == n && memcmp(x->key.p, name, n) == 0) {
+            struct tl_str r = x->raw;
+            if (r.n >= 2 && r.p[0] == '"') {
+                r.p++;
+                r.n -= 2;
+            }
+            *out = r;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool tl_hit_value(const struct tl_hit *h, const char *name, char *buf,
                   size_t bufsz, struct tl_str *out)
 {
@@ -108,19 +129,7 @@ bool tl_hit_value(const struct tl_hit *h, const char *name, char *buf,
     enum tl_field f = tl_field_lookup(name, strlen(name));
     if (f != TL_F__COUNT)
         return tl_rules_event_value(&h->ev, f, buf, bufsz, out);
-    for (size_t i = 0; i < h->ev.n_extra; i++) {
-        const struct tl_extra *x = &h->ev.extra[i];
-        if (x->key.n == strlen(name) && memcmp(x->key.p, name, x->key.n) == 0) {
-            struct tl_str r = x->raw;
-            if (r.n >= 2 && r.p[0] == '"') {
-                r.p++;
-                r.n -= 2;
-            }
-            *out = r;
-            return true;
-        }
-    }
-    return false;
+    return extra_value(h, name, out);
 }
 
 /* --- templates -------------------------------------------------------------- */
@@ -203,6 +212,10 @@ struct corr {
     int64_t hold_us;
     unsigned depth;
     bool feeds;
+    /* The event field each name of spec->links[l] is, or TL_F__COUNT
+     * (looked up once: linked() runs for every key-less hit and every
+     * hit it may link to). */
+    enum tl_field **link_fid;
     struct window *recent;     /* open windows, most recently used first */
     struct tl_hit **pending;   /* key-less hits, arrival order (ring) */
     size_t pend_head, pend_n, pend_cap;
@@ -888,7 +901,8 @@ static void advance(struct tl_timeline *t, int64_t watermark, const char *why)
 
 /* --- adding hits -------------------------------------------------------------- */
 
-/* h joins a pending list / leaves one; true when no list holds it now. */
+/* h joins a pending list / leaves one (pend_unref: true when no list
+ * holds it any more). */
 static void pend_ref(struct tl_timeline *t, struct tl_hit *h)
 {
     t->n_pending++;
@@ -959,6 +973,60 @@ static bool comes_before(const struct corr *k, const struct tl_rule *r)
     return false;
 }
 
+/* The value of link field `name` (event field fid, or TL_F__COUNT) in
+ * h, as tl_hit_value() gives it, but an integer event field as the
+ * number (*num; returns 1) rather than its decimal text (returns 2, in
+ * *out); 0 if h has none. */
+static int link_value(const struct tl_hit *h, const char *name,
+                      enum tl_field fid, char *buf, size_t bufsz,
+                      uint64_t *num, struct tl_str *out)
+{
+    if (h->sub)
+        return tl_hit_value(h, name, buf, bufsz, out) ? 2 : 0;
+    for (size_t i = 0; i < h->n_fields; i++)
+        if (h->fields[i].name[0] == name[0] &&
+            strcmp(h->fields[i].name, name) == 0) {
+            *out = h->fields[i].value;
+            return 2;
+        }
+    if (fid == TL_F__COUNT)
+        return extra_value(h, name, out) ? 2 : 0;
+    if (tl_field_is_int(fid)) {
+        if (!tl_event_has(&h->ev, fid))
+            return 0;
+        *num = h->ev.num[fid];
+        return 1;
+    }
+    return tl_rules_event_value(&h->ev, fid, buf, bufsz, out) ? 2 : 0;
+}
+
+/* Do a and b have the same value of a link field? Compared as
+ * tl_hit_value() renders them: a number as its decimal digits. */
+static bool same_link_value(const struct tl_hit *a, const struct tl_hit *b,
+                            const char *name, enum tl_field fid)
+{
+    char b1[32], b2[32];
+    uint64_t n1 = 0, n2 = 0;
+    struct tl_str x = TL_STR_NULL, y = TL_STR_NULL;
+    int ka = link_value(a, name, fid, b1, sizeof(b1), &n1, &x);
+    if (!ka)
+        return false;
+    int kb = link_value(b, name, fid, b2, sizeof(b2), &n2, &y);
+    if (!kb)
+        return false;
+    if (ka == 1 && kb == 1)
+        return n1 == n2;
+    if (ka == 1) {
+        x.n = tl_u64_dec(b1, n1);
+        x.p = b1;
+    }
+    if (kb == 1) {
+        y.n = tl_u64_dec(b2, n2);
+        y.p = b2;
+    }
+    return x.n == y.n && memcmp(x.p, y.p, x.n) == 0;
+}
+
 /* Do a and b agree on every field of one of the link sets? */
 static bool linked(const struct corr *k, const struct tl_hit *a,
                    const struct tl_hit *b)
@@ -966,13 +1034,8 @@ static bool linked(const struct corr *k, const struct tl_hit *a,
     for (size_t l = 0; l < k->spec->n_links; l++) {
         const struct tl_strlist *set = &k->spec->links[l];
         bool all = set->n > 0;
-        for (size_t f = 0; f < set->n && all; f++) {
-            char b1[32], b2[32];
-            struct tl_str x, y;
-            all = tl_hit_value(a, set->v[f], b1, sizeof(b1), &x) &&
-                  tl_hit_value(b, set->v[f], b2, sizeof(b2), &y) &&
-                  x.n == y.n && memcmp(x.p, y.p, x.n) == 0;
-        }
+        for (size_t f = 0; f < set->n && all; f++)
+            all = same_link_value(a, b, set->v[f], k->link_fid[l][f]);
         if (all)
             return true;
     }
@@ -1275,6 +1338,16 @@ struct tl_timeline *tl_timeline_new(const struct tl_ruleset *rs,
         k->spec = tl_rule_episode(r);
         k->span_us = span_us(co->timespan_ms);
         k->link_us = k->spec ? span_us(k->spec->link_window_ms) : 0;
+        size_t nl = k->spec ? k->spec->n_links : 0;
+        k->link_fid = tl_xcalloc(nl ? nl : 1, sizeof(*k->link_fid));
+        for (size_t l = 0; l < nl; l++) {
+            const struct tl_strlist *set = &k->spec->links[l];
+            k->link_fid[l] = tl_xcalloc(set->n ? set->n : 1,
+                                        sizeof(**k->link_fid));
+            for (size_t f = 0; f < set->n; f++)
+                k->link_fid[l][f] = tl_field_lookup(set->v[f],
+                                                    strlen(set->v[f]));
+        }
         t->n_corrs++;
     }
     for (size_t c = 0; c < t->n_corrs; c++) {
@@ -1448,6 +1521,9 @@ void tl_timeline_free(struct tl_timeline *t)
                 hit_free(h);
         }
         free(k->pending);
+        for (size_t l = 0; k->spec && l < k->spec->n_links; l++)
+            free(k->link_fid[l]);
+        free(k->link_fid);
     }
     while (t->out_n > 0) {
         struct item it = opop(t);
