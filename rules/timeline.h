@@ -8,8 +8,10 @@
  * rules of the ruleset over them in event time, and hands finished items
  * to a sink in time order:
  *
- *   - a hit that joins no episode, as soon as no episode that could claim
- *     it is still open (batch) or at once (live);
+ *   - a hit that joins no episode, as soon as nothing still open could
+ *     precede it: no open window starts before it, no waiting key-less
+ *     hit is older, and it is outside the reorder window (batch); or at
+ *     once (live);
  *   - an episode (one story: one Gatekeeper assessment of one app, one
  *     BSI rollback, ...) when it closes: its timespan (and link window)
  *     has passed in event time, the input ended, or an idle flush. A
