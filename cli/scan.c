@@ -17,6 +17,7 @@
 #include "../util/out.h"
 #include "cli.h"
 #include "commands.h"
+#include "filter.h"
 #include "opt.h"
 
 static const char usage[] =
@@ -81,12 +82,6 @@ static const char usage[] =
     "(Some of the events the shipped rules look for are logged at the Info\n"
     "level: give `log stream` --level info and `log show` --info.)\n";
 
-struct tfilter {
-    bool set;
-    bool zoned;   /* an instant (compare UTC) or a wall-clock time */
-    int64_t us;
-};
-
 struct scan {
     struct tl_ruleset *rs;
     struct tl_timeline *tl;
@@ -94,11 +89,8 @@ struct scan {
     void *rst;
     struct tl_out out;
     struct tl_render_opts ropts;
-    struct tfilter since, until;
-    const char **only_rules;
-    size_t n_only_rules;
-    const char **only_tags;
-    size_t n_only_tags;
+    struct tl_tfilter since, until;
+    struct tl_rule_select sel;
     uint64_t *rule_hits;      /* per rule index */
     size_t n_rules;
     uint64_t filtered;
@@ -107,139 +99,12 @@ struct scan {
     bool failed;
 };
 
-/* --- time filters ------------------------------------------------------- */
-
-static bool parse_time(const char *s, struct tfilter *f)
-{
-    size_t n = strlen(s);
-    uint64_t v;
-    /* relative: N[smhd] before now */
-    if (n >= 2 && strchr("smhd", s[n - 1]) && tl_parse_u64(s, n - 1, &v)) {
-        static const struct {
-            char c;
-            int64_t mul;
-        } u[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
-        int64_t mul = 1;
-        for (size_t i = 0; i < 4; i++)
-            if (u[i].c == s[n - 1])
-                mul = u[i].mul;
-        if (v > (uint64_t)INT64_MAX / 1000000 / (uint64_t)mul)
-            return false;
-        f->set = true;
-        f->zoned = true;
-        f->us = (int64_t)time(NULL) * 1000000 - (int64_t)v * mul * 1000000;
-        return true;
-    }
-    /* absolute: normalise to "YYYY-MM-DD HH:MM:SS.ffffff" + zone */
-    char b[64];
-    if (n < 10 || n >= sizeof(b))
-        return false;
-    memcpy(b, s, n + 1);
-    if (n > 10 && (b[10] == 'T' || b[10] == 't'))
-        b[10] = ' ';
-    char norm[64];
-    size_t k = 0;
-    memcpy(norm, b, 10);
-    k = 10;
-    size_t i = 10;
-    static const char tail[] = " 00:00:00";
-    if (i >= n) {
-        memcpy(norm + k, tail, 9);
-        k += 9;
-    } else {
-        if (b[i] != ' ' || n < 16)
-            return false;
-        memcpy(norm + k, b + i, 6); /* " HH:MM" */
-        k += 6;
-        i += 6;
-        if (i < n && b[i] == ':') {
-            memcpy(norm + k, b + i, 3);
-            k += 3;
-            i += 3;
-        } else {
-            memcpy(norm + k, ":00", 3);
-            k += 3;
-        }
-    }
-    norm[k++] = '.';
-    if (i < n && b[i] == '.') {
-        i++;
-        while (i < n && b[i] >= '0' && b[i] <= '9' && k < 40)
-            norm[k++] = b[i++];
-    } else {
-        norm[k++] = '0';
-    }
-    /* zone: Z, +HH:MM, +HHMM */
-    bool zoned = false;
-    if (i < n && (b[i] == 'Z' || b[i] == 'z') && i + 1 == n) {
-        memcpy(norm + k, "+0000", 5);
-        k += 5;
-        zoned = true;
-        i++;
-    } else if (i < n && (b[i] == '+' || b[i] == '-')) {
-        norm[k++] = b[i];
-        if (n - i == 6 && b[i + 3] == ':') {
-            memcpy(norm + k, b + i + 1, 2);
-            memcpy(norm + k + 2, b + i + 4, 2);
-        } else if (n - i == 5) {
-            memcpy(norm + k, b + i + 1, 4);
-        } else {
-            return false;
-        }
-        k += 4;
-        i = n;
-        zoned = true;
-    }
-    if (i != n)
-        return false;
-    norm[k] = '\0';
-    struct tl_event ev;
-    size_t used;
-    memset(&ev, 0, sizeof(ev));
-    if (!tl_parse_timestamp(norm, k, &ev, &used) || used != k)
-        return false;
-    f->set = true;
-    f->zoned = zoned;
-    f->us = ev.time_us;
-    return true;
-}
-
-/* Compare the event with the filter: <0 before, 0 equal, >0 after. */
-static int tcmp(const struct tl_event *ev, const struct tfilter *f)
-{
-    int64_t t = ev->time_us;
-    if (!f->zoned && ev->tz_known)
-        t += (int64_t)ev->tz_offset_min * 60 * 1000000;
-    return t < f->us ? -1 : t > f->us;
-}
-
 /* --- the pipeline ----------------------------------------------------------- */
-
-static bool rule_selected(const struct scan *s, const struct tl_rule_info *in)
-{
-    if (s->n_only_rules) {
-        bool ok = false;
-        for (size_t i = 0; i < s->n_only_rules && !ok; i++)
-            ok = (in->id && strcmp(in->id, s->only_rules[i]) == 0) ||
-                 (in->name && strcmp(in->name, s->only_rules[i]) == 0);
-        if (!ok)
-            return false;
-    }
-    if (s->n_only_tags) {
-        bool ok = false;
-        for (size_t i = 0; i < s->n_only_tags && !ok; i++)
-            for (size_t j = 0; j < in->tags.n && !ok; j++)
-                ok = strcmp(in->tags.v[j], s->only_tags[i]) == 0;
-        if (!ok)
-            return false;
-    }
-    return true;
-}
 
 static void on_match(void *ctx, const struct tl_match *m)
 {
     struct scan *s = ctx;
-    if (!rule_selected(s, m->info)) {
+    if (!tl_rule_selected(&s->sel, m->info)) {
         s->filtered++;
         return;
     }
@@ -288,9 +153,9 @@ static void on_event(void *ctx, const struct tl_event *ev)
 {
     struct scan *s = ctx;
     if (ev->has_time) {
-        if (s->since.set && tcmp(ev, &s->since) < 0)
+        if (s->since.set && tl_tfilter_cmp(ev, &s->since) < 0)
             return;
-        if (s->until.set && tcmp(ev, &s->until) >= 0)
+        if (s->until.set && tl_tfilter_cmp(ev, &s->until) >= 0)
             return;
     }
     tl_ruleset_match(s->rs, ev, on_match, s);
@@ -387,8 +252,8 @@ int tl_cli_scan(int argc, char **argv)
     unsigned long long v;
 
     memset(&s, 0, sizeof(s));
-    s.only_rules = tl_xcalloc((size_t)argc + 1, sizeof(char *));
-    s.only_tags = tl_xcalloc((size_t)argc + 1, sizeof(char *));
+    s.sel.rules = tl_xcalloc((size_t)argc + 1, sizeof(char *));
+    s.sel.tags = tl_xcalloc((size_t)argc + 1, sizeof(char *));
     tl_input_opts_init(&io);
     tl_timeline_opts_init(&to);
     tl_rules_limits_init(&lim);
@@ -419,7 +284,8 @@ int tl_cli_scan(int argc, char **argv)
             break;
         case O_SINCE:
         case O_UNTIL:
-            if (!parse_time(st.arg, id == O_SINCE ? &s.since : &s.until)) {
+            if (!tl_tfilter_parse(st.arg, (int64_t)time(NULL),
+                                  id == O_SINCE ? &s.since : &s.until)) {
                 fprintf(stderr, "trustline scan: --%s: cannot read the time "
                         "'%s' (use e.g. 2024-10-06, '2024-10-06 09:30', "
                         "2024-10-06T09:30:00Z or 2h)\n",
@@ -428,10 +294,10 @@ int tl_cli_scan(int argc, char **argv)
             }
             break;
         case O_RULE:
-            s.only_rules[s.n_only_rules++] = st.arg;
+            s.sel.rules[s.sel.n_rules++] = st.arg;
             break;
         case O_TAG:
-            s.only_tags[s.n_only_tags++] = st.arg;
+            s.sel.tags[s.sel.n_tags++] = st.arg;
             break;
         case O_NOPRE:
             prefilter = false;
@@ -514,8 +380,8 @@ int tl_cli_scan(int argc, char **argv)
     if (rc != TL_EXIT_OK) {
         free(rule_paths);
         free(files);
-        free(s.only_rules);
-        free(s.only_tags);
+        free(s.sel.rules);
+        free(s.sel.tags);
         return rc < 0 ? TL_EXIT_OK : rc;
     }
     if (nfiles == 0)
@@ -554,8 +420,8 @@ int tl_cli_scan(int argc, char **argv)
         tl_ruleset_free(s.rs);
         free(rule_paths);
         free(files);
-        free(s.only_rules);
-        free(s.only_tags);
+        free(s.sel.rules);
+        free(s.sel.tags);
         return rc;
     }
     tl_ruleset_set_prefilter(s.rs, prefilter);
@@ -580,8 +446,8 @@ int tl_cli_scan(int argc, char **argv)
             free(s.rule_hits);
             free(rule_paths);
             free(files);
-            free(s.only_rules);
-            free(s.only_tags);
+            free(s.sel.rules);
+            free(s.sel.tags);
             return TL_EXIT_OUTPUT;
         }
     }
@@ -680,7 +546,7 @@ int tl_cli_scan(int argc, char **argv)
     free(s.rule_hits);
     free(rule_paths);
     free(files);
-    free(s.only_rules);
-    free(s.only_tags);
+    free(s.sel.rules);
+    free(s.sel.tags);
     return rc;
 }

@@ -57,6 +57,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../../cli/filter.h"
 #include "../../output/escape.h"
 #include "../../output/render.h"
 #include "../../parser/parser.h"
@@ -93,12 +94,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* --- configuration from the header ------------------------------------- */
 
-struct tfilter {
-    bool set;
-    bool zoned;
-    int64_t us;
-};
-
 struct cfg {
     struct tl_ruleset *rs;
     bool custom;
@@ -107,7 +102,8 @@ struct cfg {
     enum tl_level min_level;
     size_t piece, max_line;
     struct tl_timeline_opts to;
-    struct tfilter since, until;
+    struct tl_tfilter since, until;
+    struct tl_rule_select sel;  /* --rule, --tag: at most one each */
     const char *only_rule;   /* id or name, or NULL */
     const char *only_tag;
     const char *in[2];       /* the inputs' text */
@@ -147,51 +143,20 @@ static char *ref[N_FMT];
 static size_t ref_n[N_FMT];
 static bool ref_ok[N_FMT];
 
-/* A fixed wall-clock or zoned time, as scan.c's parse_time gives it. */
-static struct tfilter fixed_time(unsigned k)
+/* A fixed wall-clock or zoned time, read as `scan --since/--until`
+ * reads it. */
+static struct tl_tfilter fixed_time(unsigned k)
 {
     static const char *const t[] = {
-        "2026-03-18 14:10:00.000000",       /* local wall clock */
-        "2025-02-07 09:12:44.123456+0100",  /* an instant */
-        "2026-03-18 13:30:00.5+0000",
+        "2026-03-18 14:10",                  /* local wall clock */
+        "2025-02-07T09:12:44.123456+01:00",  /* an instant */
+        "2026-03-18 13:30:00.5Z",
     };
-    struct tfilter f = {false, false, 0};
-    struct tl_event ev;
-    size_t used;
-    memset(&ev, 0, sizeof(ev));
+    struct tl_tfilter f = {false, false, 0};
     if (k == 0 || k > 3)
         return f;
-    const char *s = t[k - 1];
-    CHECK(tl_parse_timestamp(s, strlen(s), &ev, &used) && used == strlen(s));
-    f.set = true;
-    f.zoned = ev.tz_known;
-    f.us = ev.time_us;
+    CHECK(tl_tfilter_parse(t[k - 1], 0, &f));
     return f;
-}
-
-/* scan.c's tcmp(): <0 before, 0 equal, >0 after. */
-static int tcmp(const struct tl_event *ev, const struct tfilter *f)
-{
-    int64_t t = ev->time_us;
-    if (!f->zoned && ev->tz_known)
-        t += (int64_t)ev->tz_offset_min * 60 * 1000000;
-    return t < f->us ? -1 : t > f->us;
-}
-
-static bool rule_selected(const struct cfg *c, const struct tl_rule_info *in)
-{
-    if (c->only_rule &&
-        !((in->id && strcmp(in->id, c->only_rule) == 0) ||
-          (in->name && strcmp(in->name, c->only_rule) == 0)))
-        return false;
-    if (c->only_tag) {
-        bool ok = false;
-        for (size_t j = 0; j < in->tags.n && !ok; j++)
-            ok = strcmp(in->tags.v[j], c->only_tag) == 0;
-        if (!ok)
-            return false;
-    }
-    return true;
 }
 
 /* --- hashing ----------------------------------------------------------- */
@@ -242,7 +207,7 @@ static void on_match(void *ctx, const struct tl_match *m)
     h = mix_u64(h, m->summary.n);
     u->r->match_hash = h;
     u->r->n_matches++;
-    if (!rule_selected(u->c, m->info)) {
+    if (!tl_rule_selected(&u->c->sel, m->info)) {
         u->r->filtered++;
         return;
     }
@@ -274,9 +239,9 @@ static void on_event(void *ctx, const struct tl_event *ev)
     u->r->n_json_events += ev->style == TL_STYLE_JSON;
     CHECK(ev->input != NULL);
     if (ev->has_time) {
-        if (u->c->since.set && tcmp(ev, &u->c->since) < 0)
+        if (u->c->since.set && tl_tfilter_cmp(ev, &u->c->since) < 0)
             return;
-        if (u->c->until.set && tcmp(ev, &u->c->until) >= 0)
+        if (u->c->until.set && tl_tfilter_cmp(ev, &u->c->until) >= 0)
             return;
     }
     tl_ruleset_match(u->c->rs, ev, on_match, u);
@@ -1166,6 +1131,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fmode & 2)
             c.only_tag = in->tags.n ? in->tags.v[0] : "no-such-tag";
     }
+    c.sel.rules = &c.only_rule;
+    c.sel.n_rules = c.only_rule != NULL;
+    c.sel.tags = &c.only_tag;
+    c.sel.n_tags = c.only_tag != NULL;
     if (h[5] && log_n > 1) {
         size_t cut = (size_t)h[5] * log_n / 256;
         c.in[0] = log;
