@@ -827,8 +827,25 @@ NOCOV static void check_html(const char *s, size_t n)
                 const char *q = memchr(s + j + 1, '"', n - j - 1);
                 if (!q || memchr(s + j + 1, '<', (size_t)(q - s) - j - 1))
                     fail_output("html", s, n, j);
-                /* data-* attributes hold numbers and ids only */
-                if (j - a0 > 5 && memcmp(s + a0, "data-", 5) == 0)
+                /* data-* attributes hold numbers and ids only, but
+                 * data-name a rule's name (any text, escaped: read by
+                 * the script with getAttribute) */
+                bool dname = j - a0 == 10 && memcmp(s + a0, "data-name=", 10) == 0;
+                if (dname)
+                    for (const char *p = s + j + 1; p < q; p++) {
+                        if ((unsigned char)*p < 0x20 || *p == '>' ||
+                            *p == '\'')
+                            fail_output("html", s, n, (size_t)(p - s));
+                        if (*p == '&') {
+                            const char *e = p + 1 + (p[1] == '#');
+                            const char *e0 = e;
+                            while (e < q && is_alnum(*e))
+                                e++;
+                            if (e == e0 || e >= q || *e != ';')
+                                fail_output("html", s, n, (size_t)(p - s));
+                        }
+                    }
+                else if (j - a0 > 5 && memcmp(s + a0, "data-", 5) == 0)
                     for (const char *p = s + j + 1; p < q; p++)
                         if (!*p || !(is_alnum(*p) || strchr(" ,.-_", *p)))
                             fail_output("html", s, n, (size_t)(p - s));
