@@ -43,18 +43,21 @@ static void key(struct tl_out *o, const char *k)
     tl_out_write(o, "\":", 2);
 }
 
-/* An extracted field or episode key: top-level unless the name is ours
- * or looks like an ECS path. */
-static void user_key(struct tl_out *o, const char *k)
+/* An extracted field (of an event record: `extracted`) or an episode
+ * key: top-level unless the name is ours or looks like an ECS path. */
+static void user_key(struct tl_out *o, const char *k, bool extracted)
 {
-    /* Event fields used as keys go by their ECS names. */
-    if (strcmp(k, "process") == 0 || strcmp(k, "processID") == 0 ||
-        strcmp(k, "threadID") == 0) {
+    bool ev_field = strcmp(k, "process") == 0 ||
+                    strcmp(k, "processID") == 0 || strcmp(k, "threadID") == 0;
+    /* Event fields used as episode keys go by their ECS names; an event
+     * record has process.pid and process.name already, from the event,
+     * so a group of that name is x_NAME there. */
+    if (ev_field && !extracted) {
         key(o, k[7] == 'I' ? "process.pid"
                : k[0] == 't' ? "process.thread.id" : "process.name");
         return;
     }
-    bool clash = strchr(k, '.') || k[0] == '@';
+    bool clash = ev_field || strchr(k, '.') || k[0] == '@';
     for (size_t i = 0; i < TL_ARRAY_LEN(reserved) && !clash; i++)
         clash = strcmp(k, reserved[i]) == 0;
     tl_out_write(o, ",\"", 2);
@@ -164,7 +167,7 @@ static void write_hit(struct nd *n, const struct tl_hit *h)
         tl_esc_json_str(o, h->summary.p, h->summary.n);
     }
     for (size_t i = 0; i < h->n_fields; i++) {
-        user_key(o, h->fields[i].name);
+        user_key(o, h->fields[i].name, true);
         tl_esc_json_str(o, h->fields[i].value.p, h->fields[i].value.n);
     }
     tl_out_write(o, ",\"macos\":{\"style\":\"", 19);
@@ -246,7 +249,7 @@ static void nd_episode(void *st, const struct tl_episode *ep)
     }
     tl_out_putc(o, ']');
     for (size_t i = 0; i < ep->n_keys; i++) {
-        user_key(o, ep->keys[i].name);
+        user_key(o, ep->keys[i].name, false);
         tl_esc_json_str(o, ep->keys[i].value.p, ep->keys[i].value.n);
     }
     tl_out_write(o, "}\n", 2);
