@@ -87,6 +87,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sum += s1.cls[c];
     if (sum != s1.lines || s1.bytes != size || s1.events_parsed != whole.n)
         abort();
+    /* One record per event line, plus the JSON elements that begin on a
+     * line an earlier one began on (parser.h). */
+    if (s1.events != s1.cls[TL_LC_EVENT] + s1.events_shared_line)
+        abort();
     /* Split feeding gives the very same events and statistics. */
     struct acc split = run(data, size, style, piece, max_line, false, &s2);
     if (split.n != whole.n || split.hash != whole.hash ||
@@ -98,7 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sum = 0;
     for (int c = 0; c < TL_LC__COUNT; c++)
         sum += s3.cls[c];
-    if (sum != s3.lines || s3.lines != s1.lines)
+    if (sum != s3.lines || s3.lines != s1.lines ||
+        s3.events != s3.cls[TL_LC_EVENT] + s3.events_shared_line)
         abort();
     return 0;
 }
