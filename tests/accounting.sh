@@ -79,6 +79,7 @@ RULES=rules/macos
 unset TRUSTLINE_RULES
 pass=0
 fail=0
+NDJSON_AWK=$(cat "$(dirname "$0")/lib/ndjson.awk") || exit 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ok() { pass=$((pass + 1)); }
@@ -147,59 +148,7 @@ account() {
 # incidents NAME MANIFEST SCAN-NDJSON
 incidents() {
     case $1 in *syslog*) nothread=1 ;; *) nothread=0 ;; esac
-    awk -v name="$1" -v nothread=$nothread '
-# The top-level keys of one NDJSON object into V[key] (strings unquoted,
-# left escaped; objects and arrays raw).
-function parse(s,    i, n, c, k, v, depth, start, esc, instr) {
-    split("", V)
-    n = length(s)
-    i = 2
-    while (i <= n) {
-        c = substr(s, i, 1)
-        if (c != "\"") { i++; continue }
-        k = ""; i++
-        while (i <= n) {
-            c = substr(s, i, 1)
-            if (c == "\\") { k = k substr(s, i, 2); i += 2; continue }
-            if (c == "\"") break
-            k = k c; i++
-        }
-        i += 2
-        c = substr(s, i, 1)
-        if (c == "\"") {
-            v = ""; i++
-            while (i <= n) {
-                c = substr(s, i, 1)
-                if (c == "\\") { v = v substr(s, i, 2); i += 2; continue }
-                if (c == "\"") break
-                v = v c; i++
-            }
-            i++
-        } else if (c == "{" || c == "[") {
-            depth = 0; start = i; esc = 0; instr = 0
-            while (i <= n) {
-                c = substr(s, i, 1)
-                if (esc) esc = 0
-                else if (c == "\\") esc = 1
-                else if (c == "\"") instr = !instr
-                else if (!instr && (c == "{" || c == "[")) depth++
-                else if (!instr && (c == "}" || c == "]")) {
-                    depth--
-                    if (depth == 0) break
-                }
-                i++
-            }
-            v = substr(s, start, i - start + 1); i++
-        } else {
-            start = i
-            while (i <= n && substr(s, i, 1) != "," && substr(s, i, 1) != "}")
-                i++
-            v = substr(s, start, i - start)
-        }
-        V[k] = v
-        i++
-    }
-}
+    awk -v name="$1" -v nothread=$nothread "$NDJSON_AWK"'
 function basename(p,    m, parts) { m = split(p, parts, "/"); return parts[m] }
 function err(msg) { print name ": " msg; bad = 1 }
 FNR == NR {
