@@ -182,16 +182,6 @@ static void on_idle(void *ctx)
     tl_out_flush(&s->out);
 }
 
-static int cmp_counts(const void *a, const void *b)
-{
-    const struct tl_rule_count *x = a, *y = b;
-    if (x->info->level != y->info->level)
-        return x->info->level > y->info->level ? -1 : 1;
-    if (x->hits != y->hits)
-        return x->hits > y->hits ? -1 : 1;
-    return x->info->index < y->info->index ? -1 : 1;
-}
-
 static bool parse_level(const char *opt, const char *v, enum tl_level *out)
 {
     enum tl_level l = tl_rule_level_parse(v);
@@ -493,16 +483,8 @@ int tl_cli_scan(int argc, char **argv)
     tl_timeline_finish(s.tl);
 
     /* The closing summary. */
-    struct tl_rule_count *counts =
-        tl_xcalloc(s.n_rules ? s.n_rules : 1, sizeof(*counts));
-    size_t nc = 0;
-    for (size_t i = 0; i < s.n_rules; i++)
-        if (s.rule_hits[i]) {
-            counts[nc].info = tl_rule_info(tl_ruleset_rule(s.rs, i));
-            counts[nc].hits = s.rule_hits[i];
-            nc++;
-        }
-    qsort(counts, nc, sizeof(*counts), cmp_counts);
+    struct tl_rule_count *counts;
+    size_t nc = tl_rule_counts(s.rs, s.rule_hits, s.n_rules, &counts);
     struct tl_rules_counters rcnt;
     tl_ruleset_counters(s.rs, &rcnt);
     struct tl_summary sum = {

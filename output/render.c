@@ -3,6 +3,7 @@
  */
 #include "render.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const struct tl_render_ops *const tl_renderers[] = {
@@ -47,4 +48,30 @@ size_t tl_render_iso(int64_t us, bool tz_known, char *out)
     ev.tz_known = tz_known;
     ev.time_us = us;
     return tl_event_format_iso(&ev, out);
+}
+
+static int cmp_counts(const void *a, const void *b)
+{
+    const struct tl_rule_count *x = a, *y = b;
+    if (x->info->level != y->info->level)
+        return x->info->level > y->info->level ? -1 : 1;
+    if (x->hits != y->hits)
+        return x->hits > y->hits ? -1 : 1;
+    return x->info->index < y->info->index ? -1 : 1;
+}
+
+size_t tl_rule_counts(const struct tl_ruleset *rs, const uint64_t *hits,
+                      size_t n, struct tl_rule_count **out)
+{
+    struct tl_rule_count *c = tl_xcalloc(n ? n : 1, sizeof(*c));
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (hits[i]) {
+            c[nc].info = tl_rule_info(tl_ruleset_rule(rs, i));
+            c[nc].hits = hits[i];
+            nc++;
+        }
+    qsort(c, nc, sizeof(*c), cmp_counts);
+    *out = c;
+    return nc;
 }

@@ -25,6 +25,12 @@ struct tl_rule_count {
     uint64_t hits;
 };
 
+/* The summary's list from per-rule hit counts (hits[i] for rule i of rs,
+ * n rules): the rules with hits, most severe first, then most hits, then
+ * load order. Returns the count; *out is allocated (free it). */
+size_t tl_rule_counts(const struct tl_ruleset *rs, const uint64_t *hits,
+                      size_t n, struct tl_rule_count **out);
+
 /* The closing summary. */
 struct tl_summary {
     const struct tl_stats *input;         /* all inputs together */

@@ -301,16 +301,6 @@ static void sink_episode(void *ctx, const struct tl_episode *ep)
         tl_renderers[f]->episode(u->rst[f], ep);
 }
 
-static int cmp_counts(const void *a, const void *b)
-{
-    const struct tl_rule_count *x = a, *y = b;
-    if (x->info->level != y->info->level)
-        return x->info->level > y->info->level ? -1 : 1;
-    if (x->hits != y->hits)
-        return x->hits > y->hits ? -1 : 1;
-    return x->info->index < y->info->index ? -1 : 1;
-}
-
 /* One scan: prefilter on or off; each input fed whole (piece 0) or in
  * pieces; with idle flushes after some pieces (live mode). The outputs
  * are left in outs[] (before the renderers' close). */
@@ -381,16 +371,8 @@ static void run_scan(const struct cfg *c, bool prefilter, size_t piece,
     }
     tl_timeline_finish(u.tl);
 
-    struct tl_rule_count *counts =
-        tl_xcalloc(u.n_rules ? u.n_rules : 1, sizeof(*counts));
-    size_t nc = 0;
-    for (size_t i = 0; i < u.n_rules; i++)
-        if (u.rule_hits[i]) {
-            counts[nc].info = tl_rule_info(tl_ruleset_rule(c->rs, i));
-            counts[nc].hits = u.rule_hits[i];
-            nc++;
-        }
-    qsort(counts, nc, sizeof(*counts), cmp_counts);
+    struct tl_rule_count *counts;
+    size_t nc = tl_rule_counts(c->rs, u.rule_hits, u.n_rules, &counts);
     tl_ruleset_counters(c->rs, &c1);
     r->limit_hits = c1.limit_hits - c0.limit_hits;
     r->st = total;
