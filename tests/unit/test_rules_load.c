@@ -501,16 +501,20 @@ START_TEST(test_tests_key)
 }
 END_TEST
 
+/* A plain rule for the correlations below to list (6 lines and a
+ * document separator: correlation text starts at line 8). */
+#define ONE_BASE_RULE                                                      \
+    "title: base\n"                                                       \
+    "id: 11111111-2222-3333-4444-555555555555\n"                          \
+    "name: base_rule\n"                                                   \
+    "logsource: {product: macos, service: unifiedlog}\n"                  \
+    "level: low\n"                                                        \
+    "detection: {s: {process: x}, condition: s}\n"                        \
+    "---\n"
+
 START_TEST(test_correlation)
 {
-    const char *base =
-        "title: base\n"
-        "id: 11111111-2222-3333-4444-555555555555\n"
-        "name: base_rule\n"
-        "logsource: {product: macos, service: unifiedlog}\n"
-        "level: low\n"
-        "detection: {s: {process: x}, condition: s}\n"
-        "---\n";
+    const char *base = ONE_BASE_RULE;
     char buf[4096];
     snprintf(buf, sizeof buf,
              "%stitle: corr\n"
@@ -543,14 +547,7 @@ END_TEST
 /* Spans the timeline cannot add up safely are refused at load. */
 START_TEST(test_span_limits)
 {
-    const char *base =
-        "title: base\n"
-        "id: 11111111-2222-3333-4444-555555555555\n"
-        "name: base_rule\n"
-        "logsource: {product: macos, service: unifiedlog}\n"
-        "level: low\n"
-        "detection: {s: {process: x}, condition: s}\n"
-        "---\n";
+    const char *base = ONE_BASE_RULE;
     char buf[4096];
     snprintf(buf, sizeof buf,
              "%stitle: corr\n"
