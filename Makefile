@@ -78,7 +78,8 @@ BIN      := $(B)/trustline
 endif
 
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
-TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%) $(B)/tests/test_escape_novec
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%) $(B)/tests/test_escape_novec \
+            $(B)/tests/test_mlit_novec
 TEST_COMMON_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 TEST_COMMON_OBJ := $(TEST_COMMON_SRC:%.c=$(B)/%.o)
 
@@ -114,14 +115,17 @@ $(B)/tests/%: tests/unit/%.c $(TEST_COMMON_OBJ) $(LIB)
 	    -DSRC_DIR='"$(CURDIR)"' -MF $@.d -o $@ $< \
 	    $(TEST_COMMON_OBJ) $(LIB) $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS) $(LIBS)
 
-# The escaping test once more without the vector extension (the path
-# other compilers take).
-$(B)/tests/test_escape_novec: tests/unit/test_escape.c output/escape.c $(LIB)
+# The escaping and literal-search tests once more without the vector
+# extension (the path other compilers take).
+$(B)/tests/test_%_novec: tests/unit/test_%.c $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -DTL_NO_VEC16 $(CHECK_CFLAGS) -MF $@.d -o $@ \
-	    tests/unit/test_escape.c output/escape.c $(LIB) $(LDFLAGS) \
-	    $(CHECK_LIBS) $(PKG_LIBS) $(LIBS)
+	    $< $(NOVEC_SRC_$*) $(LIB) $(LDFLAGS) $(CHECK_LIBS) $(PKG_LIBS) $(LIBS)
+NOVEC_SRC_escape := output/escape.c
+NOVEC_SRC_mlit := rules/mlit.c
+$(B)/tests/test_escape_novec: output/escape.c
+$(B)/tests/test_mlit_novec: rules/mlit.c
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,6 +1,7 @@
 /*
  * mlit.c - multi-literal prefilter search: Wu-Manber over folded q-grams
- * with "rarest window" selection and four interleaved scan chains.
+ * with "rarest window" selection and four interleaved scan chains, and
+ * up to eight short literals apart, 16 start positions at a time.
  * The design and its measurements are in mlit.h.
  */
 #include "mlit.h"
@@ -17,6 +18,21 @@
 #define CHAIN_MIN 24
 /* Distinct ids that tl_mlit_each() tracks on the stack (bits). */
 #define SEEN_STACK_BITS 4096
+/* Short literals: up to SHORT_MAX literals of 2..SHORT_LEN-1 bytes are
+ * searched 16 positions at a time with the vector extension of gcc and
+ * clang (SSE2 on x86-64, NEON on arm64), outside the Wu-Manber groups,
+ * whose window they would shorten. Other compilers (and TL_NO_VEC16,
+ * which the tests use to cover that path) keep them in the groups. */
+#define SHORT_MAX 8
+#define SHORT_LEN 8
+/* Probe bytes per short literal. */
+#define NPROBE 3
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(TL_NO_VEC16)
+#define HAVE_VEC 1
+typedef unsigned char v16 __attribute__((vector_size(16)));
+#else
+#define HAVE_VEC 0
+#endif
 
 /* The scan loops are written once and specialised per q-gram kind by
  * inlining them into scan_q2() / scan_q4() with a constant kind; the
@@ -81,6 +97,18 @@ struct grp {
     uint64_t *bits4;
 };
 
+/* The short literals: two probe bytes each (folded value, and 0x20 to OR
+ * into the text byte when it is a letter), compared at 16 consecutive
+ * start positions per step. */
+struct sgrp {
+    size_t k;
+    uint32_t lit[SHORT_MAX]; /* ulit indices */
+    size_t minlen;
+    size_t reach;            /* bytes a step reads: 16 + largest offset */
+    unsigned char off[SHORT_MAX][NPROBE], val[SHORT_MAX][NPROBE],
+        orm[SHORT_MAX][NPROBE];
+};
+
 struct tl_mlit {
     size_t count, min_len;
     struct ulit *u;
@@ -95,6 +123,7 @@ struct tl_mlit {
     int none;        /* how many of one[] are used; -1: use bytes[] */
     struct grp g[2];
     int ng;
+    struct sgrp s; /* s.k == 0: none */
 };
 
 /* ---- builder ------------------------------------------------------ */
@@ -270,7 +299,7 @@ static void build_group(struct grp *g, const struct tl_mlit *m,
     g->minlen = minlen;
     g->W = (unsigned)(minlen < WMAX ? minlen : WMAX);
     unsigned W = g->W;
-    g->kind = W >= 10 || (W >= 8 && k >= 100) ? Q4 : Q2;
+    g->kind = W >= 10 || (W >= 8 && k >= 32) ? Q4 : Q2;
     g->fmask = mask_last(W < 8 ? W : 8);
 
     size_t tsize;
@@ -375,6 +404,53 @@ static void sort_by_len(uint32_t *idx, size_t k, const struct tl_mlit *m)
     free(v);
 }
 
+/* The short group over the ulits idx[0..k), k <= SHORT_MAX, each of
+ * 2..SHORT_LEN-1 bytes. Each literal is probed at two bytes: its rarest,
+ * then the rarest other one, ties going to the byte farthest away (two
+ * bytes apart are less often found together by chance). */
+static void build_short(struct sgrp *s, const struct tl_mlit *m,
+                        const uint32_t *idx, size_t k)
+{
+    s->k = k;
+    s->minlen = SIZE_MAX;
+    size_t maxoff = 0;
+    for (size_t j = 0; j < k; j++) {
+        const struct ulit *u = &m->u[idx[j]];
+        s->lit[j] = idx[j];
+        if (u->n < s->minlen)
+            s->minlen = u->n;
+        size_t pr[NPROBE];
+        for (int q = 0; q < NPROBE; q++) {
+            size_t best = SIZE_MAX, bestd = 0;
+            for (size_t i = 0; i < u->n; i++) {
+                size_t d = SIZE_MAX; /* distance to the nearest probe */
+                for (int r = 0; r < q; r++) {
+                    size_t e = i > pr[r] ? i - pr[r] : pr[r] - i;
+                    if (e < d)
+                        d = e;
+                }
+                if (d == 0)
+                    continue;
+                if (best == SIZE_MAX || rarity(u->f[i]) > rarity(u->f[best]) ||
+                    (rarity(u->f[i]) == rarity(u->f[best]) && d > bestd)) {
+                    best = i;
+                    bestd = d;
+                }
+            }
+            pr[q] = best == SIZE_MAX ? pr[0] : best;
+        }
+        for (int q = 0; q < NPROBE; q++) {
+            unsigned char c = u->f[pr[q]];
+            s->off[j][q] = (unsigned char)pr[q];
+            s->val[j][q] = c;
+            s->orm[j][q] = c >= 'a' && c <= 'z' ? 0x20 : 0;
+            if (pr[q] > maxoff)
+                maxoff = pr[q];
+        }
+    }
+    s->reach = 16 + maxoff;
+}
+
 struct tl_mlit *tl_mlit_build(struct tl_mlit_builder *b)
 {
     struct tl_mlit *m = tl_xcalloc(1, sizeof *m);
@@ -438,7 +514,7 @@ struct tl_mlit *tl_mlit_build(struct tl_mlit_builder *b)
 
     /* Empty and length-1 literals are special; the rest are sorted by
      * length and split into one or two Wu-Manber groups. */
-    uint32_t *idx = tl_xmalloc(m->nu * sizeof *idx);
+    uint32_t *idx0 = tl_xmalloc(m->nu * sizeof *idx0), *idx = idx0;
     size_t k = 0;
     for (size_t i = 0; i < m->nu; i++) {
         if (m->u[i].n == 0) {
@@ -468,6 +544,16 @@ struct tl_mlit *tl_mlit_build(struct tl_mlit_builder *b)
     }
     if (k) {
         sort_by_len(idx, k, m);
+        size_t ns = 0;
+        while (ns < k && m->u[idx[ns]].n < SHORT_LEN)
+            ns++;
+        if (HAVE_VEC && ns > 0 && ns <= SHORT_MAX) {
+            build_short(&m->s, m, idx, ns);
+            idx += ns;
+            k -= ns;
+        }
+    }
+    if (k) {
         size_t best_split = 0;
         unsigned best = group_cost(m->u[idx[0]].n, k);
         for (size_t s = 1; s < k; s++) {
@@ -492,7 +578,7 @@ struct tl_mlit *tl_mlit_build(struct tl_mlit_builder *b)
             m->ng = 1;
         }
     }
-    free(idx);
+    free(idx0);
     return m;
 }
 
@@ -720,6 +806,143 @@ static bool scan_bytes(struct scan *sc)
     return false;
 }
 
+#if HAVE_VEC
+/* A short literal of the group that starts at text position st. */
+static bool short_at(struct scan *sc, const struct sgrp *s, size_t st)
+{
+    for (size_t j = 0; j < s->k; j++) {
+        const struct ulit *u = &sc->m->u[s->lit[j]];
+        if (u->n > sc->n - st || !fold_eq(sc->t + st, u->f, u->n))
+            continue;
+        if (sc->pos) {
+            if (!sc->pos(sc->ctx, st, st + u->n))
+                return true;
+            continue;
+        }
+        if (report(sc, s->lit[j]))
+            return true;
+    }
+    return false;
+}
+
+static inline v16 vload(const unsigned char *p)
+{
+    v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline v16 vsplat(unsigned char c)
+{
+    unsigned char b[16];
+    memset(b, c, sizeof b);
+    return vload(b);
+}
+
+/* The positions of a step whose probe bytes all fit some literal. */
+static COLD_CALL bool short_verify(struct scan *sc, const struct sgrp *s,
+                                   size_t i, v16 cand, size_t cnt)
+{
+    unsigned char c[16];
+    memcpy(c, &cand, sizeof c);
+    for (size_t b = 0; b < cnt; b++)
+        if (c[b] && short_at(sc, s, i + b))
+            return true;
+    return false;
+}
+
+/* Short literals: each step tests the start positions i..i+15 at once;
+ * a position is a candidate when the probe bytes of some literal are all
+ * there (case folded), and candidates are compared in full. The last
+ * steps, which would read past the text, read a zero-padded copy of its
+ * end instead (a candidate is still compared with the text itself, so
+ * the padding cannot match). K is the number of literals, a constant
+ * where the loop is specialised (1..4: the probes stay in registers),
+ * else 0 (s->k). */
+static HOT_INLINE bool scan_short_k(struct scan *sc, const struct sgrp *s,
+                                    size_t K)
+{
+    size_t k = K ? K : s->k;
+    size_t n = sc->n;
+    if (n < s->minlen)
+        return false;
+    size_t starts = n - s->minlen + 1; /* start positions to test */
+    v16 val[SHORT_MAX][NPROBE], orm[SHORT_MAX][NPROBE];
+    size_t off[SHORT_MAX][NPROBE];
+    for (size_t j = 0; j < k; j++)
+        for (int q = 0; q < NPROBE; q++) {
+            val[j][q] = vsplat(s->val[j][q]);
+            orm[j][q] = vsplat(s->orm[j][q]);
+            off[j][q] = s->off[j][q];
+        }
+#define PROBE(p, j)                                                           \
+    (v16)(((vload((p) + off[j][0]) | orm[j][0]) == val[j][0]) &               \
+          ((vload((p) + off[j][1]) | orm[j][1]) == val[j][1]) &               \
+          ((vload((p) + off[j][2]) | orm[j][2]) == val[j][2]))
+#define STEP_AT(p, i)                                                         \
+    do {                                                                      \
+        v16 cand = PROBE(p, 0);                                               \
+        if (K == 0) {                                                         \
+            for (size_t j = 1; j < k; j++)                                    \
+                cand |= PROBE(p, j);                                          \
+        } else {                                                              \
+            if (K >= 2)                                                       \
+                cand |= PROBE(p, 1);                                          \
+            if (K >= 3)                                                       \
+                cand |= PROBE(p, 2);                                          \
+            if (K >= 4)                                                       \
+                cand |= PROBE(p, 3);                                          \
+        }                                                                     \
+        uint64_t w_[2];                                                       \
+        memcpy(w_, &cand, sizeof w_);                                         \
+        if (TL_UNLIKELY(w_[0] | w_[1]) &&                                     \
+            short_verify(sc, s, (i), cand,                                    \
+                         starts - (i) < 16 ? starts - (i) : 16))              \
+            return true;                                                      \
+    } while (0)
+    const unsigned char *t = sc->t;
+    size_t i = 0, end = n >= s->reach ? n - s->reach + 1 : 0;
+    if (end > starts)
+        end = starts;
+    for (; i < end; i += 16)
+        STEP_AT(t + i, i);
+    if (i < starts) {
+        /* n - i < s->reach <= 16 + SHORT_LEN - 1 bytes are left. */
+        unsigned char pad[32 + 16 + SHORT_LEN];
+        memset(pad, 0, sizeof pad);
+        memcpy(pad, t + i, n - i);
+        for (size_t p = 0; i < starts; i += 16, p += 16)
+            STEP_AT(pad + p, i);
+    }
+#undef STEP_AT
+#undef PROBE
+    return false;
+}
+
+static bool scan_short(struct scan *sc)
+{
+    const struct sgrp *s = &sc->m->s;
+    switch (s->k) {
+    case 1:
+        return scan_short_k(sc, s, 1);
+    case 2:
+        return scan_short_k(sc, s, 2);
+    case 3:
+        return scan_short_k(sc, s, 3);
+    case 4:
+        return scan_short_k(sc, s, 4);
+    default:
+        return scan_short_k(sc, s, 0);
+    }
+}
+#else
+static bool scan_short(struct scan *sc)
+{
+    (void)sc;
+    return false; /* no short group is built without vectors */
+}
+#endif
+
 /* Run every part of the search; true if it was stopped. */
 static bool run(struct scan *sc)
 {
@@ -727,6 +950,8 @@ static bool run(struct scan *sc)
     if (m->empty >= 0 && report(sc, (uint32_t)m->empty))
         return true;
     if (m->bytes && scan_bytes(sc))
+        return true;
+    if (m->s.k && scan_short(sc))
         return true;
     for (int i = 0; i < m->ng; i++) {
         const struct grp *g = &m->g[i];

@@ -271,6 +271,43 @@ START_TEST(test_edges)
 }
 END_TEST
 
+/* Short literals (2 to 7 bytes, a few) beside long ones: with the vector
+ * extension they are searched 16 start positions at a time, with a
+ * zero-padded copy of the text's last bytes. At every start position,
+ * in texts of every length up to 60: found exactly where they are, and
+ * never where only their bytes OR 0x20 are ('[' is not '{'). */
+START_TEST(test_short_literals)
+{
+    static const char *const lits[] = {"cert[", "notari", "%@", "a\0b",
+                                       "GK evaluateScanResult"};
+    struct tl_mlit_builder *b = tl_mlit_builder_new();
+    for (size_t i = 0; i < TL_ARRAY_LEN(lits); i++)
+        tl_mlit_add(b, lits[i], i == 3 ? 3 : strlen(lits[i]), (uint32_t)i);
+    struct tl_mlit *m = tl_mlit_build(b);
+    char t[64];
+    for (size_t n = 0; n <= 60; n++) {
+        for (size_t at = 0; at + 6 <= n; at++) {
+            memset(t, 'x', n);
+            memcpy(t + at, "NoTaRi", 6);
+            ck_assert_str_eq(E(m, t, n), "1");
+            memcpy(t + at, "CERT{ ", 6);
+            ck_assert_str_eq(E(m, t, n), "");
+            memcpy(t + at, "Cert[ ", 6);
+            ck_assert_str_eq(E(m, t, n), "0");
+            memcpy(t + at, "A\0b%@", 6);
+            ck_assert_str_eq(E(m, t, n), "2,3");
+            memcpy(t + at, "A\0B%\x60", 6);
+            ck_assert_str_eq(E(m, t, n), "3");
+            memcpy(t + at, "notar", 5); /* cut short at the end */
+            ck_assert_str_eq(E(m, t, at + 5), "");
+        }
+        memset(t, 0, n); /* NUL text: the padding is NUL too */
+        ck_assert_str_eq(E(m, t, n), "");
+    }
+    tl_mlit_free(m);
+}
+END_TEST
+
 /* ---- the shipped key phrases -------------------------------------- */
 
 static const char *const phrases[] = {
@@ -897,6 +934,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_early_stop);
     tcase_add_test(tc, test_empty_literal);
     tcase_add_test(tc, test_edges);
+    tcase_add_test(tc, test_short_literals);
     tcase_add_test(tc, test_phrases);
     tcase_add_test(tc, test_differential_small);
     tcase_add_test(tc, test_differential_large_sets);
