@@ -112,6 +112,7 @@ void tl_event_reset(struct tl_event *ev)
      * because readers check it first. */
     ev->present = 0;
     ev->n_extra = 0;
+    ev->extra = NULL;
     ev->extra_dropped = 0;
     ev->raw = TL_STR_NULL;
     ev->truncated = false;

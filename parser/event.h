@@ -101,8 +101,14 @@ struct tl_event {
     uint64_t num[TL_F__COUNT];       /* integer fields */
     struct tl_str str[TL_F__COUNT];  /* string fields */
 
+    /* Unknown JSON keys: n_extra entries at extra, storage that the
+     * event borrows like its strings. The JSON parser fills the
+     * TL_EVENT_MAX_EXTRA entries its caller points extra at after
+     * tl_event_reset(), which sets it to NULL (then they are only
+     * counted in extra_dropped). Kept out of the event so that a copy
+     * (each hit of the timeline) costs only what it uses. */
     size_t n_extra;
-    struct tl_extra extra[TL_EVENT_MAX_EXTRA];
+    struct tl_extra *extra;
     size_t extra_dropped;  /* unknown keys beyond TL_EVENT_MAX_EXTRA */
 
     /* The raw record text as read (continuation lines joined by '\n'). */

@@ -702,7 +702,7 @@ static void add_extra(struct tl_event *ev, struct tl_str key,
             return;
         }
     }
-    if (ev->n_extra < TL_EVENT_MAX_EXTRA) {
+    if (ev->extra && ev->n_extra < TL_EVENT_MAX_EXTRA) {
         ev->extra[ev->n_extra].key = key;
         ev->extra[ev->n_extra].raw = raw;
         ev->n_extra++;

@@ -47,7 +47,9 @@ struct tl_json_error {
  *   tl_field_lookup() semantics) set str[]/num[] and the present bit,
  *   "timestamp" sets the time fields via tl_parse_timestamp() and also
  *   str[TL_F_TIMESTAMP] to the original string; unknown keys go to
- *   extra[] (unescaped key, raw value text) or count in extra_dropped.
+ *   extra[] (unescaped key, raw value text: the caller points ev->extra
+ *   at TL_EVENT_MAX_EXTRA entries after the reset; left NULL, they are
+ *   only counted) or count in extra_dropped.
  *   A known key whose value is null is absent; for a repeated key the
  *   last one wins. tl_event_finish() is NOT called. On TL_JSON_ERROR the
  *   content of ev is unspecified (but every slice in it is still valid).

@@ -65,6 +65,7 @@ struct tl_parser {
     bool idle_flushed;          /* last record was flushed on idle */
     struct tl_buf scratch;      /* JSON unescaping */
     struct tl_event ev;
+    struct tl_extra extra[TL_EVENT_MAX_EXTRA]; /* ev.extra */
 
     unsigned ndiag;
     uint64_t suppressed;
@@ -243,6 +244,7 @@ static void prep_event(struct tl_parser *p, enum tl_style s, const char *r,
 {
     struct tl_event *ev = &p->ev;
     tl_event_reset(ev);
+    ev->extra = p->extra;
     ev->input = p->input;
     ev->line = p->rec_line;
     ev->style = s;

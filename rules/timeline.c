@@ -45,7 +45,10 @@ static struct tl_hit *hit_clone(const struct tl_match *m, uint64_t seq,
                                 bool keep_raw)
 {
     const struct tl_event *ev = m->ev;
-    size_t n = ev_bytes(ev) + m->summary.n + 1;
+    /* The blob: the extra keys' array (malloc's alignment holds it),
+     * then every string. */
+    size_t xbytes = ev->n_extra * sizeof(struct tl_extra);
+    size_t n = xbytes + ev_bytes(ev) + m->summary.n + 1;
     for (size_t i = 0; i < m->n_fields; i++)
         n += m->fields[i].value.n + 1;
     struct tl_hit *h = tl_xcalloc(1, sizeof(*h));
@@ -53,8 +56,9 @@ static struct tl_hit *hit_clone(const struct tl_match *m, uint64_t seq,
     h->info = m->info;
     h->seq = seq;
     h->blob = tl_xmalloc(n);
-    char *cur = h->blob;
+    char *cur = h->blob + xbytes;
     h->ev = *ev;
+    h->ev.extra = ev->n_extra ? (struct tl_extra *)(void *)h->blob : NULL;
     for (int f = 0; f < TL_F__COUNT; f++)
         if (tl_event_has(ev, f) && !tl_field_is_int(f))
             h->ev.str[f] = put(&cur, ev->str[f]);

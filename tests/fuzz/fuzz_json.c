@@ -137,6 +137,7 @@ static void round_trip(const struct tl_event *ev)
 {
     struct tl_buf enc, scratch;
     struct tl_event ev2;
+    static struct tl_extra xs2[TL_EVENT_MAX_EXTRA];
     struct tl_json_error err;
     tl_buf_init(&enc, (size_t)64 << 20);
     tl_buf_init(&scratch, 0);
@@ -147,6 +148,7 @@ static void round_trip(const struct tl_event *ev)
     memcpy(t, enc.p, enc.len);
     memset(&ev2, 0, sizeof(ev2));
     tl_event_reset(&ev2);
+    ev2.extra = xs2;
     enum tl_json_status st =
         tl_json_parse_event(t, enc.len, &ev2, &scratch, NULL, &err);
     if (st == TL_JSON_ERROR)
@@ -188,12 +190,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(text, data, size);
 
     struct tl_event ev, ev2;
+    static struct tl_extra xs[TL_EVENT_MAX_EXTRA], xs2[TL_EVENT_MAX_EXTRA];
     struct tl_buf scratch;
     struct tl_json_error err, err2;
     uint64_t count = 0, count2 = 0;
 
     memset(&ev, 0, sizeof(ev));
     tl_event_reset(&ev);
+    ev.extra = xs;
     tl_buf_init(&scratch, 16); /* below most inputs: the parser raises it */
     enum tl_json_status st =
         tl_json_parse_event(text, size, &ev, &scratch, &count, &err);
@@ -210,6 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * already been used. */
     memset(&ev2, 0, sizeof(ev2));
     tl_event_reset(&ev2);
+    ev2.extra = xs2;
     enum tl_json_status st2 =
         tl_json_parse_event(text, size, &ev2, &scratch, &count2, &err2);
     CHECK(st2 == st);

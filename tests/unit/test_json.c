@@ -24,6 +24,7 @@ struct run {
     char *text; /* exact-size copy of the input */
     size_t n;
     struct tl_event ev;
+    struct tl_extra extra[TL_EVENT_MAX_EXTRA];
     struct tl_buf scratch;
     uint64_t fc;
     struct tl_json_error err;
@@ -42,6 +43,7 @@ static void run_n(struct run *r, const char *s, size_t n)
     r->ev.line = 1;
     r->ev.style = TL_STYLE_NDJSON;
     tl_event_reset(&r->ev);
+    r->ev.extra = r->extra;
     r->fc = 12345;
     r->st = tl_json_parse_event(r->text, n, &r->ev, &r->scratch, &r->fc,
                                 &r->err);

@@ -38,10 +38,17 @@ static void s_hit(void *ctx, const struct tl_hit *h)
 {
     struct sinkbuf *s = ctx;
     char b[256];
-    snprintf(b, sizeof(b), "H %s %.*s|", h->info->name,
+    snprintf(b, sizeof(b), "H %s %.*s", h->info->name,
              (int)h->ev.str[TL_F_EVENT_MESSAGE].n,
              h->ev.str[TL_F_EVENT_MESSAGE].p);
     strncat(s->out, b, sizeof(s->out) - strlen(s->out) - 1);
+    for (size_t i = 0; i < h->ev.n_extra; i++) {
+        snprintf(b, sizeof(b), " %.*s=%.*s", (int)h->ev.extra[i].key.n,
+                 h->ev.extra[i].key.p, (int)h->ev.extra[i].raw.n,
+                 h->ev.extra[i].raw.p);
+        strncat(s->out, b, sizeof(s->out) - strlen(s->out) - 1);
+    }
+    strncat(s->out, "|", sizeof(s->out) - strlen(s->out) - 1);
 }
 
 static void s_ep(void *ctx, const struct tl_episode *ep)
@@ -53,10 +60,17 @@ static void s_ep(void *ctx, const struct tl_episode *ep)
              ep->title, ep->verdict ? ep->verdict : "-");
     strncat(s->out, b, sizeof(s->out) - strlen(s->out) - 1);
     for (size_t i = 0; i < ep->n_hits; i++) {
+        const struct tl_event *ev = &ep->hits[i]->ev;
         snprintf(b, sizeof(b), "%s%.*s", i ? "," : "",
-                 (int)ep->hits[i]->ev.str[TL_F_EVENT_MESSAGE].n,
-                 ep->hits[i]->ev.str[TL_F_EVENT_MESSAGE].p);
+                 (int)ev->str[TL_F_EVENT_MESSAGE].n,
+                 ev->str[TL_F_EVENT_MESSAGE].p);
         strncat(s->out, b, sizeof(s->out) - strlen(s->out) - 1);
+        for (size_t k = 0; k < ev->n_extra; k++) {
+            snprintf(b, sizeof(b), " %.*s=%.*s", (int)ev->extra[k].key.n,
+                     ev->extra[k].key.p, (int)ev->extra[k].raw.n,
+                     ev->extra[k].raw.p);
+            strncat(s->out, b, sizeof(s->out) - strlen(s->out) - 1);
+        }
     }
     strncat(s->out, "}|", sizeof(s->out) - strlen(s->out) - 1);
 }
@@ -117,6 +131,41 @@ static void ev_at(struct fixture *f, double t, uint64_t pid, uint64_t tid,
     tl_ruleset_match(f->rs, &ev, add_match, f->tl);
 }
 
+/* ev_at() with extra JSON keys, given as "key=raw" strings, in storage
+ * that is overwritten once the event has been matched (as the parser
+ * reuses its own for the next record). */
+static void ev_extra_at(struct fixture *f, double t, const char *msg,
+                        const char *const *kv, size_t n)
+{
+    static uint64_t line = 1000;
+    struct tl_extra xs[TL_EVENT_MAX_EXTRA];
+    char text[512];
+    size_t used = 0;
+    struct tl_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.input = "t";
+    ev.line = ++line;
+    ev.style = TL_STYLE_NDJSON;
+    ev.has_time = true;
+    ev.tz_known = true;
+    ev.time_us = 1700000000LL * 1000000 + (int64_t)(t * 1e6 + 0.5);
+    tl_event_set_str(&ev, TL_F_EVENT_MESSAGE, msg, strlen(msg));
+    ev.raw = tl_str_make(msg, strlen(msg));
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(kv[i]), eq = strcspn(kv[i], "=");
+        ck_assert_uint_lt(used + len, sizeof(text));
+        memcpy(text + used, kv[i], len);
+        xs[i].key = tl_str_make(text + used, eq);
+        xs[i].raw = tl_str_make(text + used + eq + 1, len - eq - 1);
+        used += len;
+    }
+    ev.extra = xs;
+    ev.n_extra = n;
+    tl_ruleset_match(f->rs, &ev, add_match, f->tl);
+    memset(text, '#', sizeof(text));
+    memset(xs, 0xa5, sizeof(xs));
+}
+
 static const char *finish(struct fixture *f)
 {
     tl_timeline_finish(f->tl);
@@ -154,6 +203,26 @@ START_TEST(test_event_count)
     ck_assert_str_eq(finish(&f),
                      "E1(low) Correlation k1 [-]{A k1,B k1}|H a A k2|"
                      "H a A k3|");
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(test_hit_keeps_extra_keys)
+{
+    /* A hit waits in the timeline (its window is open) while the event's
+     * storage is reused: it keeps its own copy of the extra keys. */
+    struct fixture f;
+    setup(&f, CORR("event_count", "[a, b]", "  condition: {gte: 2}\n"), false,
+          0, 0);
+    static const char *const kv1[] = {"source={\"image\":\"x\"}",
+                                      "traceID=42"};
+    static const char *const kv2[] = {"note=\"n\""};
+    ev_extra_at(&f, 0, "A k1", kv1, 2);
+    ev_extra_at(&f, 1, "A k2", kv2, 1);
+    ev_extra_at(&f, 2, "B k1", NULL, 0);
+    ck_assert_str_eq(finish(&f),
+                     "E1(low) Correlation k1 [-]{A k1 source={\"image\":"
+                     "\"x\"} traceID=42,B k1}|H a A k2 note=\"n\"|");
     teardown(&f);
 }
 END_TEST
@@ -760,6 +829,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("correlation");
     tcase_add_test(tc, test_event_count);
     tcase_add_test(tc, test_timespan_boundary);
+    tcase_add_test(tc, test_hit_keeps_extra_keys);
     tcase_add_test(tc, test_temporal);
     tcase_add_test(tc, test_temporal_ordered);
     tcase_add_test(tc, test_temporal_ordered_condition);
