@@ -25,7 +25,8 @@
  * which the tests use to cover that path) keep them in the groups. */
 #define SHORT_MAX 8
 #define SHORT_LEN 8
-/* Probe bytes per short literal. */
+/* Probe bytes per short literal (PROBE() in scan_short_k() is written
+ * for three). */
 #define NPROBE 3
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(TL_NO_VEC16)
 #define HAVE_VEC 1
@@ -97,9 +98,9 @@ struct grp {
     uint64_t *bits4;
 };
 
-/* The short literals: two probe bytes each (folded value, and 0x20 to OR
- * into the text byte when it is a letter), compared at 16 consecutive
- * start positions per step. */
+/* The short literals: NPROBE probe bytes each (offset in the literal,
+ * folded value, and 0x20 to OR into the text byte when the value is a
+ * letter), compared at 16 consecutive start positions per step. */
 struct sgrp {
     size_t k;
     uint32_t lit[SHORT_MAX]; /* ulit indices */
@@ -405,9 +406,10 @@ static void sort_by_len(uint32_t *idx, size_t k, const struct tl_mlit *m)
 }
 
 /* The short group over the ulits idx[0..k), k <= SHORT_MAX, each of
- * 2..SHORT_LEN-1 bytes. Each literal is probed at two bytes: its rarest,
- * then the rarest other one, ties going to the byte farthest away (two
- * bytes apart are less often found together by chance). */
+ * 2..SHORT_LEN-1 bytes. Each literal is probed at NPROBE bytes: its
+ * rarest, then each time the rarest of the others, ties going to the
+ * byte farthest from those chosen (bytes apart are less often found
+ * together by chance). A 2-byte literal probes one of its bytes twice. */
 static void build_short(struct sgrp *s, const struct tl_mlit *m,
                         const uint32_t *idx, size_t k)
 {
