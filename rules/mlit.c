@@ -108,6 +108,9 @@ struct sgrp {
     size_t reach;            /* bytes a step reads: 16 + largest offset */
     unsigned char off[SHORT_MAX][NPROBE], val[SHORT_MAX][NPROBE],
         orm[SHORT_MAX][NPROBE];
+    /* val and orm, each byte repeated 16 times (loaded, not built, per
+     * search: most searches are of one record, a few hundred bytes) */
+    unsigned char valv[SHORT_MAX][NPROBE][16], ormv[SHORT_MAX][NPROBE][16];
 };
 
 struct tl_mlit {
@@ -446,6 +449,8 @@ static void build_short(struct sgrp *s, const struct tl_mlit *m,
             s->off[j][q] = (unsigned char)pr[q];
             s->val[j][q] = c;
             s->orm[j][q] = c >= 'a' && c <= 'z' ? 0x20 : 0;
+            memset(s->valv[j][q], s->val[j][q], 16);
+            memset(s->ormv[j][q], s->orm[j][q], 16);
             if (pr[q] > maxoff)
                 maxoff = pr[q];
         }
@@ -834,13 +839,6 @@ static inline v16 vload(const unsigned char *p)
     return v;
 }
 
-static inline v16 vsplat(unsigned char c)
-{
-    unsigned char b[16];
-    memset(b, c, sizeof b);
-    return vload(b);
-}
-
 /* The positions of a step whose probe bytes all fit some literal. */
 static COLD_CALL bool short_verify(struct scan *sc, const struct sgrp *s,
                                    size_t i, v16 cand, size_t cnt)
@@ -873,8 +871,8 @@ static HOT_INLINE bool scan_short_k(struct scan *sc, const struct sgrp *s,
     size_t off[SHORT_MAX][NPROBE];
     for (size_t j = 0; j < k; j++)
         for (int q = 0; q < NPROBE; q++) {
-            val[j][q] = vsplat(s->val[j][q]);
-            orm[j][q] = vsplat(s->orm[j][q]);
+            val[j][q] = vload(s->valv[j][q]);
+            orm[j][q] = vload(s->ormv[j][q]);
             off[j][q] = s->off[j][q];
         }
 #define PROBE(p, j)                                                           \
