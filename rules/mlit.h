@@ -69,12 +69,20 @@
  *   group has >= 32 literals; q=2 otherwise.
  *
  *   This engine through this API (tests/unit/test_mlit.c, TL_MLIT_BENCH=1,
- *   ranges over several runs):
- *     40 shipped phrases, shortest 8                     3.8-4.0 GB/s
- *     the same plus "AMFI: " (W = 6)                     3.0-3.1 GB/s
+ *   ranges over several runs; the second column is the build with the
+ *   short-literal search and q=4 from 32 literals, a quiet machine):
+ *     40 shipped phrases, shortest 8          3.8-4.0 GB/s    3.4 (q=4)
+ *     the same plus "AMFI: " (W = 6)          3.0-3.1         2.7 (short)
  *     40 generated: three words / word_word_NNNN /
- *       random 8-23 bytes                      8.4-8.5 / 7.5-9.3 / 4.9-5.2
- *     1000 generated, the same three kinds     5.0-5.8 / 5.2-6.3 / 2.7-3.0
+ *       random 8-23 bytes            8.4-8.5 / 7.5-9.3 / 4.9-5.2
+ *                                    8.0 / 8.5 / 3.4
+ *     1000 generated, the same three kinds
+ *                                    5.0-5.8 / 5.2-6.3 / 2.7-3.0
+ *                                    5.5 / 6.0 / 2.6
+ *   These are one call per line of about 227 bytes. On the bench corpus
+ *   the same per-line search with the shipped rules' 63 literals runs at
+ *   1.6 GB/s before and 1.8 after; in 256 KiB chunks (the read-ahead
+ *   thread's way) at 1.6 and 2.4.
  *   The worst 1000-literal case (random strings, W = 8) is up to 1.9x
  *   slower than 40 of the same kind and 1.4x slower than the shipped 40.
  *   Splitting such a set into a short-window and a long-window group was
@@ -92,11 +100,12 @@
  *   over the literals; a nonzero step is compared in full. The last
  *   steps read a zero-padded copy of the text's end. With 1 to 4 short
  *   literals the loop is specialised, so the probes stay in registers.
- *   On the bench corpus: "cert[" alone 16-20 GB/s, with "notari" 9.5;
- *   the shipped 63 (the two short ones apart, the 61 others one q=4
- *   group of W = 8) 2.3 GB/s against 1.5, and `trustline scan` of the
- *   default style 0.32 -> 0.26 s for 300 MB. Two probe bytes instead of
- *   three: 8.1 GB/s for the two (the byte pairs of "notari" are common).
+ *   On the bench corpus, in 256 KiB chunks: "cert[" alone 16 GB/s, with
+ *   "notari" 10; the shipped 63 (the two short ones apart, the 61 others
+ *   one q=4 group of W = 8) 2.4 GB/s against 1.6, and `trustline scan`
+ *   of the default style 348 -> 265 ms for 300 MB. Two probe bytes
+ *   instead of three: 8.1 GB/s for the two (the byte pairs of "notari"
+ *   are common; measured with other work on the machine).
  *   Without vectors (other compilers; TL_NO_VEC16) they stay in the
  *   Wu-Manber groups as below.
  *   Otherwise the literals are split by length into at most two
