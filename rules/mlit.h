@@ -114,8 +114,8 @@
  *   with the group's size); each group is then one more pass. Length-1
  *   literals are found with memchr (up to four of them) or a byte table.
  *   Costs: a 2- or 3-byte literal makes a group that visits nearly every
- *   byte: "TCC" alone ~2.0 GB/s (6.4 as a short literal); 9 phrases plus
- *   "TCC" and "%@" (a 2-byte group, then a 6-byte group) ~1.05 GB/s (2.1
+ *   byte: "TCC" alone ~2.0 GB/s (7.9 as a short literal); 9 phrases plus
+ *   "TCC" and "%@" (a 2-byte group, then a 6-byte group) ~1.05 GB/s (2.35
  *   with the two as short literals). One 1-byte literal beside a
  *   phrase: ~7 GB/s (memchr). Six 1-byte literals (byte table): ~2.3 GB/s.
  */
