@@ -110,24 +110,31 @@ static void add_match(void *ctx, const struct tl_match *m)
     tl_timeline_add(ctx, m);
 }
 
+/* ev: an ndjson-style event at t seconds (+us) with message msg (and
+ * its raw text); nothing else set. */
+static void ev_base(struct tl_event *ev, double t, const char *msg)
+{
+    static uint64_t line;
+    memset(ev, 0, sizeof(*ev));
+    ev->input = "t";
+    ev->line = ++line;
+    ev->style = TL_STYLE_NDJSON;
+    ev->has_time = true;
+    ev->tz_known = true;
+    ev->time_digits = 6;
+    ev->time_us = 1700000000LL * 1000000 + (int64_t)(t * 1e6 + 0.5);
+    tl_event_set_str(ev, TL_F_EVENT_MESSAGE, msg, strlen(msg));
+    ev->raw = tl_str_make(msg, strlen(msg));
+}
+
 /* An event at t seconds (+us), pid/tid, message. */
 static void ev_at(struct fixture *f, double t, uint64_t pid, uint64_t tid,
                   const char *msg)
 {
-    static uint64_t line;
     struct tl_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.input = "t";
-    ev.line = ++line;
-    ev.style = TL_STYLE_NDJSON;
-    ev.has_time = true;
-    ev.tz_known = true;
-    ev.time_digits = 6;
-    ev.time_us = 1700000000LL * 1000000 + (int64_t)(t * 1e6 + 0.5);
+    ev_base(&ev, t, msg);
     tl_event_set_num(&ev, TL_F_PROCESS_ID, pid);
     tl_event_set_num(&ev, TL_F_THREAD_ID, tid);
-    tl_event_set_str(&ev, TL_F_EVENT_MESSAGE, msg, strlen(msg));
-    ev.raw = tl_str_make(msg, strlen(msg));
     tl_ruleset_match(f->rs, &ev, add_match, f->tl);
 }
 
@@ -137,20 +144,11 @@ static void ev_at(struct fixture *f, double t, uint64_t pid, uint64_t tid,
 static void ev_extra_at(struct fixture *f, double t, const char *msg,
                         const char *const *kv, size_t n)
 {
-    static uint64_t line = 1000;
     struct tl_extra xs[TL_EVENT_MAX_EXTRA];
     char text[512];
     size_t used = 0;
     struct tl_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.input = "t";
-    ev.line = ++line;
-    ev.style = TL_STYLE_NDJSON;
-    ev.has_time = true;
-    ev.tz_known = true;
-    ev.time_us = 1700000000LL * 1000000 + (int64_t)(t * 1e6 + 0.5);
-    tl_event_set_str(&ev, TL_F_EVENT_MESSAGE, msg, strlen(msg));
-    ev.raw = tl_str_make(msg, strlen(msg));
+    ev_base(&ev, t, msg);
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(kv[i]), eq = strcspn(kv[i], "=");
         ck_assert_uint_lt(used + len, sizeof(text));
