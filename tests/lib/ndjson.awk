@@ -3,6 +3,23 @@
 # but left escaped; objects and arrays raw). V is cleared first.
 # Shared by tests/golden/samples.sh and tests/accounting.sh, which put it
 # in front of their own program text. POSIX awk.
+
+# str_at(s, i): the string body that starts at i (after its opening
+# quote), escapes left as they are; STR_END is the index of the closing
+# quote (or past the end).
+function str_at(s, i,    n, c, r) {
+    n = length(s)
+    r = ""
+    while (i <= n) {
+        c = substr(s, i, 1)
+        if (c == "\\") { r = r substr(s, i, 2); i += 2; continue }
+        if (c == "\"") break
+        r = r c; i++
+    }
+    STR_END = i
+    return r
+}
+
 function parse(s,    i, n, c, k, v, depth, start, esc, instr) {
     NK = 0
     split("", V)
@@ -11,24 +28,10 @@ function parse(s,    i, n, c, k, v, depth, start, esc, instr) {
     while (i <= n) {
         c = substr(s, i, 1)
         if (c != "\"") { i++; continue }
-        k = ""; i++
-        while (i <= n) {
-            c = substr(s, i, 1)
-            if (c == "\\") { k = k substr(s, i, 2); i += 2; continue }
-            if (c == "\"") break
-            k = k c; i++
-        }
-        i += 2
+        k = str_at(s, i + 1); i = STR_END + 2
         c = substr(s, i, 1)
         if (c == "\"") {
-            v = ""; i++
-            while (i <= n) {
-                c = substr(s, i, 1)
-                if (c == "\\") { v = v substr(s, i, 2); i += 2; continue }
-                if (c == "\"") break
-                v = v c; i++
-            }
-            i++
+            v = str_at(s, i + 1); i = STR_END + 1
         } else if (c == "{" || c == "[") {
             depth = 0; start = i; esc = 0; instr = 0
             while (i <= n) {
