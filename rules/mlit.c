@@ -656,6 +656,19 @@ static bool fold_eq(const unsigned char *t, const unsigned char *f, size_t n)
     return true;
 }
 
+/* Literal k compared at text position st: when it is there, list the
+ * occurrence (tl_mlit_scan_all) or report its ids. Returns true to stop
+ * the search. */
+static bool lit_at(struct scan *sc, uint32_t k, size_t st)
+{
+    const struct ulit *u = &sc->m->u[k];
+    if (u->n > sc->n - st || !fold_eq(sc->t + st, u->f, u->n))
+        return false;
+    if (sc->pos)
+        return !sc->pos(sc->ctx, st, st + u->n);
+    return report(sc, k);
+}
+
 /* A window of group g may end at text position i: look its key up and
  * compare the literals that have it. Returns true to stop the search. */
 static COLD_CALL bool verify(struct scan *sc, const struct grp *g, size_t i)
@@ -683,16 +696,7 @@ static COLD_CALL bool verify(struct scan *sc, const struct grp *g, size_t i)
         const struct wlit *w = &g->wl[e->first + j];
         if (w->off > ws)
             continue;
-        size_t st = ws - w->off;
-        const struct ulit *u = &sc->m->u[w->lit];
-        if (u->n > sc->n - st || !fold_eq(t + st, u->f, u->n))
-            continue;
-        if (sc->pos) {
-            if (!sc->pos(sc->ctx, st, st + u->n))
-                return true;
-            continue;
-        }
-        if (report(sc, w->lit))
+        if (lit_at(sc, w->lit, ws - w->off))
             return true;
     }
     return false;
@@ -817,18 +821,9 @@ static bool scan_bytes(struct scan *sc)
 /* A short literal of the group that starts at text position st. */
 static bool short_at(struct scan *sc, const struct sgrp *s, size_t st)
 {
-    for (size_t j = 0; j < s->k; j++) {
-        const struct ulit *u = &sc->m->u[s->lit[j]];
-        if (u->n > sc->n - st || !fold_eq(sc->t + st, u->f, u->n))
-            continue;
-        if (sc->pos) {
-            if (!sc->pos(sc->ctx, st, st + u->n))
-                return true;
-            continue;
-        }
-        if (report(sc, s->lit[j]))
+    for (size_t j = 0; j < s->k; j++)
+        if (lit_at(sc, s->lit[j], st))
             return true;
-    }
     return false;
 }
 
